@@ -1,0 +1,1 @@
+"""The blog API service: core, domain services and repositories behind the generated routes."""

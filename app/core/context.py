@@ -1,0 +1,142 @@
+"""The one typed dependency of every generated route: who is calling, and the unit of work."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Awaitable, Callable
+from functools import cache
+from typing import Concatenate, ParamSpec, TypeVar
+
+from fastapi import Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.authz import Authorizer, Decision, Principal, Resource
+from app.core import errors
+from app.core.state import AppState, app_state
+from app.sessions import service as sessions_service
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+_JSON_TYPES = ("application/json",)
+
+
+class Auth(enum.Enum):
+    """What the contract's security requirement says about credentials."""
+
+    NONE = "none"
+    OPTIONAL = "optional"
+    REQUIRED = "required"
+
+
+class RequestContext:
+    """What a handler knows about its request beyond the contract's parameters."""
+
+    def __init__(
+        self,
+        *,
+        operation_id: str,
+        state: AppState,
+        principal: Principal | None,
+        response: Response,
+        decision: Decision,
+    ) -> None:
+        self.operation_id = operation_id
+        self.state = state
+        self.principal = principal
+        self.response = response
+        self.decision = decision
+        self._session: AsyncSession | None = None
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("the database session exists only inside RequestContext.run")
+        return self._session
+
+    @property
+    def authorizer(self) -> Authorizer:
+        return self.state.authorizer
+
+    def require_principal(self) -> Principal:
+        if self.principal is None:
+            raise errors.Unauthenticated()
+        return self.principal
+
+    def authorize(self, resource: Resource, *, operation: str | None = None) -> Decision:
+        """Ask the policy again, now with the loaded resource's facts."""
+        return self.authorizer.require(
+            operation=operation or self.operation_id, principal=self.principal, resource=resource
+        )
+
+    async def run(
+        self,
+        handler: Callable[Concatenate[RequestContext, P], Awaitable[T]],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Run the handler in one transaction, committed by the infrastructure, retried on conflict."""
+
+        async def unit(session: AsyncSession) -> T:
+            self._session = session
+            try:
+                return await handler(self, *args, **kwargs)
+            finally:
+                self._session = None
+
+        return await self.state.database.transaction(unit)
+
+
+def _check_media_type(request: Request) -> None:
+    route = request.scope.get("route")
+    if getattr(route, "body_field", None) is None:
+        return
+    has_body = request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers
+    if not has_body:
+        return
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type not in _JSON_TYPES and not media_type.endswith("+json"):
+        raise errors.UnsupportedMediaType()
+
+
+def _bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise errors.Unauthenticated("Send the token as 'Authorization: Bearer <token>'.")
+    return token.strip()
+
+
+@cache
+def operation_context(
+    operation_id: str, auth: Auth
+) -> Callable[[Request, Response], Awaitable[RequestContext]]:
+    """The dependency for one operation: credentials, the operation-level decision, media type."""
+
+    async def dependency(request: Request, response: Response) -> RequestContext:
+        state = app_state(request)
+        principal = None
+        if auth is not Auth.NONE:
+            token = _bearer_token(request)
+            if token is not None:
+                principal = await state.database.transaction(
+                    lambda session: sessions_service.authenticate(
+                        session=session, settings=state.settings, token=token
+                    )
+                )
+            elif auth is Auth.REQUIRED:
+                raise errors.Unauthenticated()
+        decision = state.authorizer.require(operation=operation_id, principal=principal)
+        _check_media_type(request)
+        return RequestContext(
+            operation_id=operation_id,
+            state=state,
+            principal=principal,
+            response=response,
+            decision=decision,
+        )
+
+    return dependency
+

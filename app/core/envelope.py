@@ -1,0 +1,93 @@
+"""Renders every failure as the contract's error envelope."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse, Response
+
+from app.core import errors
+from app.core.logging import trace_id_var
+
+logger = logging.getLogger("app.errors")
+
+# Pydantic error types that mean "the body is not JSON" rather than "the JSON is wrong".
+_UNREADABLE = {"json_invalid"}
+_IF_MATCH = ("header", "If-Match")
+
+
+def error_response(error: errors.AppError, *, trace_id: str | None = None) -> JSONResponse:
+    body = {
+        "success": False,
+        "data": None,
+        "error": {
+            "code": error.code,
+            "message": error.message,
+            "details": [
+                {"location": d.location, "message": d.message, "type": d.type}
+                for d in error.details
+            ],
+            "traceId": trace_id or trace_id_var.get() or "",
+        },
+    }
+    return JSONResponse(body, status_code=error.status_code, headers=error.headers)
+
+
+def _location(loc: Sequence[Any]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def problems_from_validation(raw: Sequence[Mapping[str, Any]]) -> list[errors.FieldProblem]:
+    return [
+        errors.FieldProblem(
+            location=_location(item.get("loc", ())),
+            message=str(item.get("msg", "")),
+            type=str(item.get("type", "")),
+        )
+        for item in raw
+    ]
+
+
+def _trace_id(request: Request) -> str | None:
+    return getattr(request.state, "trace_id", None)
+
+
+async def app_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, errors.AppError)
+    return error_response(exc, trace_id=_trace_id(request))
+
+
+async def validation_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    raw = list(exc.errors())
+    if any(item.get("type") in _UNREADABLE for item in raw):
+        return error_response(errors.BadRequest(), trace_id=_trace_id(request))
+    if any(item.get("type") == "missing" and tuple(item.get("loc", ())) == _IF_MATCH for item in raw):
+        return error_response(errors.PreconditionRequired(), trace_id=_trace_id(request))
+    error = errors.ValidationFailed(details=problems_from_validation(raw))
+    return error_response(error, trace_id=_trace_id(request))
+
+
+async def http_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    kind = errors.BY_STATUS.get(exc.status_code, errors.BadRequest if exc.status_code < 500 else errors.AppError)
+    error = errors.AppError(kind.default_message, headers=exc.headers)
+    error.status_code, error.code = exc.status_code, kind.code
+    return error_response(error, trace_id=_trace_id(request))
+
+
+async def unhandled_error_handler(request: Request, exc: Exception) -> Response:
+    logger.exception("unhandled error", exc_info=exc)
+    return error_response(errors.AppError(), trace_id=_trace_id(request))
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(errors.AppError, app_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(HTTPException, http_error_handler)
+    app.add_exception_handler(Exception, unhandled_error_handler)

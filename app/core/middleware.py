@@ -1,0 +1,100 @@
+"""Pure ASGI middleware: tracing with an access log, and the request body size limit."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.envelope import error_response
+from app.core.errors import PayloadTooLarge
+from app.core.logging import trace_id_var
+
+logger = logging.getLogger("app.access")
+
+TRACE_HEADER = b"x-amzn-trace-id"
+# Trace ids end up in headers and logs; accept only printable, bounded values.
+_TRACE_ID = re.compile(r"^[A-Za-z0-9=;:._\-]{1,200}$")
+
+
+def _trace_id(scope: Scope) -> str:
+    for name, value in scope["headers"]:
+        if name == TRACE_HEADER:
+            candidate = value.decode("latin-1")
+            if _TRACE_ID.match(candidate):
+                return candidate
+            break
+    return f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]}"
+
+
+class TraceMiddleware:
+    """Sets the trace id, echoes it as X-Trace-Id, and writes one access log line per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        trace_id = _trace_id(scope)
+        trace_id_var.set(trace_id)
+        scope.setdefault("state", {})["trace_id"] = trace_id
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_trace(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message)["X-Trace-Id"] = trace_id
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_trace)
+        finally:
+            route = scope.get("route")
+            logger.info(
+                "request",
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "operationId": getattr(route, "operation_id", None),
+                    "status": status,
+                    "latencyMs": round((time.perf_counter() - started) * 1000, 3),
+                },
+            )
+
+
+class BodyLimitMiddleware:
+    """Refuses request bodies over the limit with 413, whether announced or streamed."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope["headers"]:
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                await error_response(PayloadTooLarge())(scope, receive, send)
+                return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise HTTPException(413)
+            return message
+
+        await self.app(scope, limited_receive, send)

@@ -1,0 +1,28 @@
+"""The long-lived clients, made in the lifespan and read back by dependencies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypedDict
+
+from starlette.requests import Request
+
+from app.authz import Authorizer
+from app.db.database import Database
+from app.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class AppState:
+    settings: Settings
+    database: Database
+    authorizer: Authorizer
+
+
+class LifespanState(TypedDict):
+    app_state: AppState
+
+
+def app_state(request: Request) -> AppState:
+    state: AppState = request.state.app_state
+    return state

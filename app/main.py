@@ -1,0 +1,49 @@
+"""The app factory: `uvicorn --factory app.main:create_app`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app.authz import Authorizer
+from app.authz.rules import RulesEngine
+from app.core import envelope, openapi
+from app.core.logging import configure_logging
+from app.core.middleware import BodyLimitMiddleware, TraceMiddleware
+from app.core.state import AppState, LifespanState
+from app.db.database import Database
+from app.settings import Settings, get_settings
+from generated.main import include_routers
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[LifespanState]:
+        database = Database(settings)
+        try:
+            yield {
+                "app_state": AppState(
+                    settings=settings, database=database, authorizer=Authorizer(RulesEngine())
+                )
+            }
+        finally:
+            await database.dispose()
+
+    app = FastAPI(
+        title="Blog API",
+        lifespan=lifespan,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
+    include_routers(app)
+    envelope.install(app)
+    openapi.install(app, settings.spec_path)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(TraceMiddleware)
+    return app

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Everything the service reads from its environment (or a local .env file)."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_ignore_empty=True, extra="ignore")
+
+    environment: str = "local"
+    log_level: str = "INFO"
+
+    database_url: str = "sqlite+aiosqlite:///var/blog.db"
+    database_pool_size: int = Field(default=5, ge=1)
+    database_echo: bool = False
+    database_dsql_endpoint: str | None = None
+    transaction_max_attempts: int = Field(default=4, ge=1, le=10)
+
+    # Keys the HMAC of session tokens and the signature of pagination cursors; required.
+    token_pepper: SecretStr = Field(min_length=32)
+
+    session_absolute_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=60)
+    session_idle_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
+
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    spec_path: Path = ROOT / "spec" / "openapi.yaml"
+
+    def cursor_key(self) -> bytes:
+        """Signs pagination cursors; derived from the pepper so that it needs no secret of its own."""
+        return hashlib.sha256(b"cursor:" + self.token_pepper.get_secret_value().encode()).digest()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()  # type: ignore[call-arg]  # required fields come from the environment

@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from app.authz import Resource
+from app.core import errors
+from app.core.context import RequestContext
+from app.db import models as m
+from app.posts import service as posts_service
+from app.posts.repository import PostFilter
+from generated.models import (
+    PageMeta,
+    Post,
+    PostCreate,
+    PostEnvelope,
+    PostListEnvelope,
+    PostStatus,
+    PostUpdate,
+    ViewCountEnvelope,
+)
+
+DEFAULT_LIMIT = 20
+
+
+def to_post(post: m.Post) -> Post:
+    return Post(
+        id=post.id,
+        title=post.title,
+        slug=post.slug,
+        body=post.body,
+        status=PostStatus(post.status),
+        categoryId=post.category_id,
+        authorId=post.author_id,
+        publishedAt=post.published_at,
+        createdAt=post.created_at,
+        updatedAt=post.updated_at,
+    )
+
+
+def _resource(post: m.Post) -> Resource:
+    return Resource(type="post", owner_id=post.author_id, status=post.status)
+
+
+def _envelope(ctx: RequestContext, post: m.Post) -> PostEnvelope:
+    ctx.response.headers["ETag"] = posts_service.etag(post)
+    return PostEnvelope(success=True, data=to_post(post), error=None)
+
+
+async def list_posts(
+    ctx: RequestContext,
+    *,
+    cursor: str | None,
+    limit: int | None,
+    category_id: UUID | None,
+    author_id: UUID | None,
+    status: PostStatus | None,
+    q: str | None,
+) -> PostListEnvelope:
+    limit = limit or DEFAULT_LIMIT
+    where = PostFilter(
+        visibility=ctx.decision.visibility or "published",
+        viewer_id=ctx.principal.user_id if ctx.principal else None,
+        category_id=category_id,
+        author_id=author_id,
+        status=status.value if status else None,
+        title_contains=q,
+    )
+    page = await posts_service.list_page(
+        session=ctx.session,
+        where=where,
+        cursor_text=cursor,
+        limit=limit,
+        key=ctx.state.settings.cursor_key(),
+    )
+    return PostListEnvelope(
+        success=True,
+        data=[to_post(p) for p in page.posts],
+        error=None,
+        meta=PageMeta(nextCursor=page.next_cursor, limit=limit),
+    )
+
+
+async def create_post(ctx: RequestContext, *, body: PostCreate) -> PostEnvelope:
+    post = await posts_service.create(
+        session=ctx.session,
+        author_id=ctx.require_principal().user_id,
+        title=body.title.root,
+        body=body.body.root if body.body else "",
+        slug=body.slug.root if body.slug else None,
+        category_id=body.categoryId,
+        status=body.status.value if body.status else "draft",
+    )
+    ctx.response.headers["Location"] = f"/v1/posts/{post.id}"
+    return _envelope(ctx, post)
+
+
+async def get_post_by_slug(ctx: RequestContext, *, slug: str) -> PostEnvelope:
+    post = await posts_service.get_by_slug(session=ctx.session, slug=slug)
+    ctx.authorize(_resource(post))
+    return _envelope(ctx, post)
+
+
+async def get_post(ctx: RequestContext, *, post_id: UUID) -> PostEnvelope:
+    post = await posts_service.get(session=ctx.session, post_id=post_id)
+    ctx.authorize(_resource(post))
+    return _envelope(ctx, post)
+
+
+def _changes(body: PostUpdate) -> dict[str, Any]:
+    fields = body.model_fields_set
+    changes: dict[str, Any] = {}
+    if "title" in fields and body.title is not None:
+        changes["title"] = body.title.root
+    if "body" in fields and body.body is not None:
+        changes["body"] = body.body.root
+    if "slug" in fields and body.slug is not None:
+        changes["slug"] = body.slug.root
+    if "categoryId" in fields:
+        changes["category_id"] = body.categoryId
+    if "status" in fields and body.status is not None:
+        changes["status"] = body.status.value
+    return changes
+
+
+async def update_post(
+    ctx: RequestContext, *, if__match: str, post_id: UUID, body: PostUpdate
+) -> PostEnvelope:
+    post = await posts_service.get(session=ctx.session, post_id=post_id)
+    ctx.authorize(_resource(post))
+    post = await posts_service.update(
+        session=ctx.session, post=post, if_match=if__match, changes=_changes(body)
+    )
+    return _envelope(ctx, post)
+
+
+async def delete_post(ctx: RequestContext, *, post_id: UUID) -> None:
+    post = await posts_service.get(session=ctx.session, post_id=post_id)
+    ctx.authorize(_resource(post))
+    await posts_service.delete(session=ctx.session, post=post)
+
+
+async def record_post_view(ctx: RequestContext, *, post_id: UUID) -> ViewCountEnvelope:
+    raise errors.NotImplementedYet()
