@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from app.authz import Authorizer
-from app.authz.rules import RulesEngine
+from app.authz.wasm import WasmPolicy
 from app.core import envelope, openapi
 from app.core.logging import configure_logging
 from app.core.middleware import BodyLimitMiddleware, TraceMiddleware
@@ -24,11 +25,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[LifespanState]:
+        policy = await asyncio.to_thread(
+            WasmPolicy.load, settings.opa_bundle_path, cache_dir=settings.opa_cache_dir
+        )
         database = Database(settings)
         try:
             yield {
                 "app_state": AppState(
-                    settings=settings, database=database, authorizer=Authorizer(RulesEngine())
+                    settings=settings, database=database, authorizer=Authorizer(policy)
                 )
             }
         finally:

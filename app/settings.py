@@ -30,11 +30,16 @@ class Settings(BaseSettings):
     session_absolute_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=60)
     session_idle_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
 
+    # A directory (policy.wasm, data.json) or a bundle tarball; on Lambda, the layer's copy.
+    opa_bundle_path: Path = ROOT / "opa" / "build"
+    # Where the compiled policy module is cached between cold starts; off when unset.
+    opa_cache_dir: Path | None = None
+
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     spec_path: Path = ROOT / "spec" / "openapi.yaml"
 
     def cursor_key(self) -> bytes:
-        """Signs pagination cursors; derived from the pepper so that it needs no secret of its own."""
+        """Signs pagination cursors; derived from the pepper, so it needs no secret of its own."""
         return hashlib.sha256(b"cursor:" + self.token_pepper.get_secret_value().encode()).digest()
 
     @property
@@ -44,4 +49,4 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()  # type: ignore[call-arg]  # required fields come from the environment
+    return Settings()

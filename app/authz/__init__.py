@@ -71,7 +71,8 @@ class Authorizer:
                 "operation": operation,
                 "subject": subject_input(principal),
                 "resource": resource.as_input() if resource else None,
-                "now": datetime.now(UTC).isoformat(),
+                # Whole minutes: no rule needs finer time, and identical inputs hit the memo.
+                "now": datetime.now(UTC).replace(second=0, microsecond=0).isoformat(),
             }
         )
         return Decision(

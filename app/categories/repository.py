@@ -27,7 +27,9 @@ class CategoryRepository:
         return bool(await self.session.scalar(select(exists().where(condition))))
 
     async def in_use(self, category_id: uuid.UUID) -> bool:
-        return bool(await self.session.scalar(select(exists().where(Post.category_id == category_id))))
+        return bool(
+            await self.session.scalar(select(exists().where(Post.category_id == category_id)))
+        )
 
     async def add(self, category: Category) -> Category:
         self.session.add(category)

@@ -75,7 +75,7 @@ class RequestContext:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
-        """Run the handler in one transaction, committed by the infrastructure, retried on conflict."""
+        """Run the handler in one transaction that the infrastructure commits or retries."""
 
         async def unit(session: AsyncSession) -> T:
             self._session = session
@@ -91,7 +91,9 @@ def _check_media_type(request: Request) -> None:
     route = request.scope.get("route")
     if getattr(route, "body_field", None) is None:
         return
-    has_body = request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers
+    has_body = (
+        request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers
+    )
     if not has_body:
         return
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -139,4 +141,3 @@ def operation_context(
         )
 
     return dependency
-

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -13,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 
 from app.core import errors
 from app.core.logging import trace_id_var
+from generated.operations import OPERATIONS
 
 logger = logging.getLogger("app.errors")
 
@@ -22,6 +25,7 @@ _IF_MATCH = ("header", "If-Match")
 
 
 def error_response(error: errors.AppError, *, trace_id: str | None = None) -> JSONResponse:
+    trace_id = trace_id or trace_id_var.get() or ""
     body = {
         "success": False,
         "data": None,
@@ -32,10 +36,12 @@ def error_response(error: errors.AppError, *, trace_id: str | None = None) -> JS
                 {"location": d.location, "message": d.message, "type": d.type}
                 for d in error.details
             ],
-            "traceId": trace_id or trace_id_var.get() or "",
+            "traceId": trace_id,
         },
     }
-    return JSONResponse(body, status_code=error.status_code, headers=error.headers)
+    # Set here too: a 500 is sent by Starlette's outermost middleware, past the trace middleware.
+    headers = {**error.headers, "X-Trace-Id": trace_id}
+    return JSONResponse(body, status_code=error.status_code, headers=headers)
 
 
 def _location(loc: Sequence[Any]) -> str:
@@ -67,16 +73,33 @@ async def validation_error_handler(request: Request, exc: Exception) -> Response
     raw = list(exc.errors())
     if any(item.get("type") in _UNREADABLE for item in raw):
         return error_response(errors.BadRequest(), trace_id=_trace_id(request))
-    if any(item.get("type") == "missing" and tuple(item.get("loc", ())) == _IF_MATCH for item in raw):
+    if any(
+        item.get("type") == "missing" and tuple(item.get("loc", ())) == _IF_MATCH for item in raw
+    ):
         return error_response(errors.PreconditionRequired(), trace_id=_trace_id(request))
     error = errors.ValidationFailed(details=problems_from_validation(raw))
     return error_response(error, trace_id=_trace_id(request))
 
 
+@cache
+def _template(path: str) -> re.Pattern[str]:
+    return re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)) + "$")
+
+
+def _allowed_methods(path: str) -> str:
+    """Every method the contract has for path (Starlette names only the first matching route)."""
+    methods = {spec.method for spec in OPERATIONS.values() if _template(spec.path).match(path)}
+    return ", ".join(sorted(methods))
+
+
 async def http_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    kind = errors.BY_STATUS.get(exc.status_code, errors.BadRequest if exc.status_code < 500 else errors.AppError)
-    error = errors.AppError(kind.default_message, headers=exc.headers)
+    fallback = errors.BadRequest if exc.status_code < 500 else errors.AppError
+    kind = errors.BY_STATUS.get(exc.status_code, fallback)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405 and (allowed := _allowed_methods(request.url.path)):
+        headers["Allow"] = allowed
+    error = errors.AppError(kind.default_message, headers=headers)
     error.status_code, error.code = exc.status_code, kind.code
     return error_response(error, trace_id=_trace_id(request))
 

@@ -25,7 +25,7 @@ _TRACE_ID = re.compile(r"^[A-Za-z0-9=;:._\-]{1,200}$")
 def _trace_id(scope: Scope) -> str:
     for name, value in scope["headers"]:
         if name == TRACE_HEADER:
-            candidate = value.decode("latin-1")
+            candidate = str(value.decode("latin-1"))
             if _TRACE_ID.match(candidate):
                 return candidate
             break

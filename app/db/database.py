@@ -10,7 +10,12 @@ from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from app.settings import Settings
 
@@ -30,7 +35,7 @@ def is_retryable(exc: BaseException) -> bool:
 
 def backoff_seconds(attempt: int, *, base: float = 0.005, cap: float = 0.2) -> float:
     """Full jitter: a random wait up to an exponentially growing, capped ceiling."""
-    return random.uniform(0, min(cap, base * 2**attempt))
+    return random.uniform(0, min(cap, base * 2**attempt))  # noqa: S311 - jitter, not secrecy
 
 
 def _engine_options(settings: Settings) -> dict[str, Any]:

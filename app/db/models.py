@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, MetaData, String, Text
 from sqlalchemy.engine import Dialect
@@ -38,10 +37,10 @@ class UTCDateTime(TypeDecorator[datetime]):
             return value.astimezone(UTC).replace(tzinfo=None)
         return value
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
-        return value  # type: ignore[no-any-return]
+        return value
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

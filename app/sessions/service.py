@@ -69,7 +69,9 @@ async def authenticate(*, session: AsyncSession, settings: Settings, token: str)
     return Principal(user_id=user.id, role=user.role, session_id=record.id)
 
 
-async def list_live(*, session: AsyncSession, settings: Settings, user_id: uuid.UUID) -> list[Session]:
+async def list_live(
+    *, session: AsyncSession, settings: Settings, user_id: uuid.UUID
+) -> list[Session]:
     now = utcnow()
     return await SessionRepository(session).list_live(
         user_id=user_id, now=now, idle_cutoff=idle_cutoff(settings, now)

@@ -37,7 +37,9 @@ def upgrade() -> None:
     op.create_table(
         "sessions",
         sa.Column("id", sa.Uuid(), primary_key=True),
-        sa.Column("user_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "user_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("token_hash", sa.String(64), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("last_used_at", UTCDateTime(), nullable=False),
@@ -68,12 +70,16 @@ def upgrade() -> None:
             sa.ForeignKey("categories.id", ondelete="RESTRICT"),
             nullable=True,
         ),
-        sa.Column("author_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "author_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("published_at", UTCDateTime(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
-        sa.CheckConstraint("status IN ('draft', 'published', 'archived')", name="posts_status_check"),
+        sa.CheckConstraint(
+            "status IN ('draft', 'published', 'archived')", name="posts_status_check"
+        ),
     )
     ddl.create_index("posts_slug_key", "posts", ["slug"], unique=True)
     ddl.create_index("posts_created_at_id_idx", "posts", ["created_at", "id"])

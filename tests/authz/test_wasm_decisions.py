@@ -1,6 +1,6 @@
 """The compiled policy answers the decision table, identically to the OPA CLI.
 
-Expected values restate the access rules of issue 3; the wasm host and
+Expected values restate the access rules in docs/spec.md; the wasm host and
 `opa eval` over opa/policy (topdown) must both equal them.
 """
 

@@ -6,28 +6,22 @@ import httpx
 import pytest
 
 from tests.fixtures.actors import PASSWORD, Actor, register
-
-
-def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, object]:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert body["success"] is False
-    assert body["data"] is None
-    assert body["error"]["code"] == code
-    assert body["error"]["traceId"] == response.headers["X-Trace-Id"]
-    error: dict[str, object] = body["error"]
-    return error
+from tests.helpers import assert_error
 
 
 class TestRegisterUser:
     async def test_unknown_fields_are_refused(self, client: httpx.AsyncClient) -> None:
-        for extra in ({"role": "admin"}, {"id": str(uuid.uuid4())}, {"createdAt": "2020-01-01T00:00:00Z"}):
+        for extra in (
+            {"role": "admin"},
+            {"id": str(uuid.uuid4())},
+            {"createdAt": "2020-01-01T00:00:00Z"},
+        ):
             response = await client.post(
                 "/v1/users",
                 json={"email": "a@example.com", "password": PASSWORD, "displayName": "A", **extra},
             )
             error = assert_error(response, 422, "VALIDATION_ERROR")
-            assert error["details"][0]["type"] == "extra_forbidden"  # type: ignore[index]
+            assert error["details"][0]["type"] == "extra_forbidden"
 
     @pytest.mark.parametrize(
         ("field", "value"),
@@ -45,7 +39,7 @@ class TestRegisterUser:
     async def test_invalid_fields(self, client: httpx.AsyncClient, field: str, value: str) -> None:
         body = {"email": "b@example.com", "password": PASSWORD, "displayName": "B", field: value}
         error = assert_error(await client.post("/v1/users", json=body), 422, "VALIDATION_ERROR")
-        assert any(d["location"] == f"body.{field}" for d in error["details"])  # type: ignore[attr-defined]
+        assert any(d["location"] == f"body.{field}" for d in error["details"])
 
     async def test_limits_are_inclusive(self, client: httpx.AsyncClient) -> None:
         body = {"email": "c@example.com", "password": "p" * 128, "displayName": "d" * 80}
@@ -92,7 +86,9 @@ class TestGetCurrentUser:
 
 class TestUpdateCurrentUser:
     async def test_cannot_change_role(self, client: httpx.AsyncClient, author: Actor) -> None:
-        response = await client.patch("/v1/users/me", json={"role": "admin"}, headers=author.headers)
+        response = await client.patch(
+            "/v1/users/me", json={"role": "admin"}, headers=author.headers
+        )
         assert_error(response, 422, "VALIDATION_ERROR")
         me = await client.get("/v1/users/me", headers=author.headers)
         assert me.json()["data"]["role"] == "author"
@@ -119,7 +115,9 @@ class TestGetUser:
     async def test_unknown_id(self, client: httpx.AsyncClient) -> None:
         assert_error(await client.get(f"/v1/users/{uuid.uuid4()}"), 404, "NOT_FOUND")
 
-    async def test_public_profile_hides_email(self, client: httpx.AsyncClient, author: Actor) -> None:
+    async def test_public_profile_hides_email(
+        self, client: httpx.AsyncClient, author: Actor
+    ) -> None:
         response = await client.get(f"/v1/users/{author.user_id}")
         assert response.status_code == 200
         assert "email" not in response.json()["data"]
@@ -137,7 +135,9 @@ class TestUpdateUserRole:
         )
         assert_error(response, 403, "FORBIDDEN")
 
-    async def test_unknown_role(self, client: httpx.AsyncClient, admin: Actor, author: Actor) -> None:
+    async def test_unknown_role(
+        self, client: httpx.AsyncClient, admin: Actor, author: Actor
+    ) -> None:
         response = await client.patch(
             f"/v1/users/{author.user_id}/role", json={"role": "root"}, headers=admin.headers
         )
