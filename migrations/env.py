@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import sys
+from typing import TextIO, cast
 
 from alembic import context
 from sqlalchemy.engine import Connection
@@ -18,12 +20,33 @@ url = config.get_main_option("sqlalchemy.url") or settings.database_url
 config.attributes.setdefault("dsql", settings.database_dsql_endpoint is not None)
 
 
+class _TransactionPerStatement:
+    """Wraps each statement alembic writes in its own BEGIN/COMMIT, as online autocommit runs it.
+
+    Alembic writes one statement (or one comment) per write() call in offline mode.
+    """
+
+    def __init__(self, target: TextIO) -> None:
+        self.target = target
+
+    def write(self, text: str) -> int:
+        if text.lstrip().startswith("--"):
+            return self.target.write(text)
+        return self.target.write(f"BEGIN;\n\n{text}COMMIT;\n\n")
+
+    def flush(self) -> None:
+        self.target.flush()
+
+
 def run_offline() -> None:
+    # Aurora DSQL allows one DDL statement per transaction and no DDL mixed with DML.
+    buffer = _TransactionPerStatement(config.output_buffer or sys.stdout)
     context.configure(
         url=url,
         target_metadata=Base.metadata,
         literal_binds=True,
-        transaction_per_migration=True,
+        transactional_ddl=False,
+        output_buffer=cast(TextIO, buffer),
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,0 +1,212 @@
+"""The migrations: a full round trip on PostgreSQL, and the offline SQL for Aurora DSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+
+from tests.fixtures.database import TEST_PEPPER, asyncpg_dsn
+
+ROOT = Path(__file__).resolve().parents[2]
+APP_TABLES = {"users", "sessions", "categories", "posts"}
+INDEXES = {
+    "users_email_normalized_key": "UNIQUE INDEX",
+    "sessions_token_hash_key": "UNIQUE INDEX",
+    "sessions_user_id_idx": "INDEX",
+    "categories_slug_key": "UNIQUE INDEX",
+    "posts_slug_key": "UNIQUE INDEX",
+    "posts_created_at_id_idx": "INDEX",
+    "posts_author_id_created_at_idx": "INDEX",
+    "posts_category_id_created_at_idx": "INDEX",
+}
+FORBIDDEN = (
+    r"\bENUM\b",
+    r"\bCREATE TYPE\b",
+    r"\bTRIGGER\b",
+    r"\bJSONB\b",
+    r"\bSERIAL\b",
+    r"\bBIGSERIAL\b",
+    r"\bTRUNCATE\b",
+    r"\bSAVEPOINT\b",
+    r"\bCREATE EXTENSION\b",
+)
+
+
+async def alembic(database_url: str, *args: str, dsql: bool = False) -> str:
+    env = {**os.environ, "DATABASE_URL": database_url, "TOKEN_PEPPER": TEST_PEPPER}
+    env.pop("DATABASE_DSQL_ENDPOINT", None)
+    if dsql:
+        env["DATABASE_DSQL_ENDPOINT"] = "abcdefghijklmnopqrstuvwxyz.dsql.us-east-1.on.aws"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "alembic",
+        *args,
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await process.communicate()
+    assert process.returncode == 0, stderr.decode()
+    return stdout.decode()
+
+
+@pytest.fixture
+async def fresh_database_url(database_url: str) -> AsyncIterator[str]:
+    name = f"migrations_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@dataclass(frozen=True)
+class Schema:
+    tables: set[str]
+    indexes: dict[str, str]
+    versions: list[str]
+
+
+async def read_schema(database_url: str) -> Schema:
+    connection = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        tables = await connection.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+        )
+        indexes = await connection.fetch(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'"
+        )
+        versions = await connection.fetch("SELECT version_num FROM alembic_version")
+    finally:
+        await connection.close()
+    return Schema(
+        {row["tablename"] for row in tables},
+        {row["indexname"]: row["indexdef"] for row in indexes},
+        [row["version_num"] for row in versions],
+    )
+
+
+async def test_upgrade_downgrade_upgrade_on_postgresql(fresh_database_url: str) -> None:
+    await alembic(fresh_database_url, "upgrade", "head")
+    await alembic(fresh_database_url, "downgrade", "base")
+    schema = await read_schema(fresh_database_url)
+    assert schema.tables.isdisjoint(APP_TABLES)
+    assert schema.versions == []
+
+    await alembic(fresh_database_url, "upgrade", "head")
+    schema = await read_schema(fresh_database_url)
+
+    assert schema.tables == APP_TABLES | {"alembic_version"}
+    assert schema.versions == ["0001"]
+    for name, kind in INDEXES.items():
+        definition = schema.indexes[name]
+        assert definition.startswith(f"CREATE {kind} {name} ON public."), definition
+    primary_keys = {name for name in schema.indexes if name.endswith("_pkey")}
+    assert primary_keys == {f"{table}_pkey" for table in APP_TABLES}
+
+
+def statements(script: str) -> list[str]:
+    """The offline script's statements, without comments, in order."""
+    lines = [line for line in script.splitlines() if not line.lstrip().startswith("--")]
+    chunks = re.split(r";\s*$", "\n".join(lines), flags=re.MULTILINE)
+    return [" ".join(chunk.split()) for chunk in chunks if chunk.strip()]
+
+
+def transactions(script: str) -> list[list[str]]:
+    """Group statements by BEGIN..COMMIT; a statement outside any block is its own group."""
+    groups: list[list[str]] = []
+    current: list[str] | None = None
+    for statement in statements(script):
+        if statement == "BEGIN":
+            assert current is None, "nested BEGIN"
+            current = []
+        elif statement == "COMMIT":
+            assert current is not None, "COMMIT without BEGIN"
+            groups.append(current)
+            current = None
+        elif current is None:
+            groups.append([statement])
+        else:
+            current.append(statement)
+    assert current is None, "unterminated transaction"
+    return groups
+
+
+def is_ddl(statement: str) -> bool:
+    return statement.split()[0] in {"CREATE", "ALTER", "DROP", "COMMENT"}
+
+
+@pytest.fixture(scope="module")
+def dsql_script() -> str:
+    return asyncio.run(
+        alembic(
+            "postgresql+asyncpg://admin@localhost/postgres", "upgrade", "head", "--sql", dsql=True
+        )
+    )
+
+
+def test_dsql_indexes_are_built_async(dsql_script: str) -> None:
+    indexes = [s for s in statements(dsql_script) if re.match(r"CREATE (UNIQUE )?INDEX", s)]
+
+    assert len(indexes) == len(INDEXES)
+    for statement in indexes:
+        kind = INDEXES[statement.split(" ASYNC ")[1].split()[0]]
+        assert statement.startswith(f"CREATE {kind} ASYNC "), statement
+
+
+def test_dsql_script_avoids_unsupported_features(dsql_script: str) -> None:
+    upper = dsql_script.upper()
+    for pattern in FORBIDDEN:
+        assert re.search(pattern, upper) is None, pattern
+
+
+def test_dsql_script_runs_one_statement_per_transaction(dsql_script: str) -> None:
+    groups = transactions(dsql_script)
+
+    assert len(groups) > len(INDEXES) + len(APP_TABLES)
+    for group in groups:
+        ddl = [statement for statement in group if is_ddl(statement)]
+        assert len(ddl) <= 1, group
+        assert not ddl or len(group) == 1, group
+    assert any(group[0].startswith("INSERT INTO alembic_version") for group in groups)
+
+
+def test_dsql_primary_keys_are_uuids(dsql_script: str) -> None:
+    tables = [s for s in statements(dsql_script) if s.startswith("CREATE TABLE")]
+    keyed = {}
+    for statement in tables:
+        table = statement.split()[2]
+        key = re.search(r"PRIMARY KEY \((\w+)\)", statement)
+        assert key is not None, statement
+        column_type = re.search(rf"[(,] {key[1]} (\w+)", statement)
+        assert column_type is not None, statement
+        keyed[table] = column_type[1]
+
+    assert keyed.pop("alembic_version") == "VARCHAR"
+    assert keyed == dict.fromkeys(APP_TABLES, "UUID")
+
+
+async def test_without_dsql_indexes_are_plain() -> None:
+    script = await alembic(
+        "postgresql+asyncpg://admin@localhost/postgres", "upgrade", "head", "--sql"
+    )
+    indexes = [s for s in statements(script) if re.match(r"CREATE (UNIQUE )?INDEX", s)]
+
+    assert len(indexes) == len(INDEXES)
+    for statement in indexes:
+        name = statement.split(" ON ")[0].split()[-1]
+        assert statement.startswith(f"CREATE {INDEXES[name]} {name} ON "), statement
