@@ -73,7 +73,7 @@ test-py: install ## The pytest suite (starts PostgreSQL and Redis when no TEST_*
 contract: install ## Schemathesis over the whole contract against the served app
 	$(BIN)/python -m scripts.contract_test
 
-test: gen-check lint lint-spec test-py contract ## Everything CI checks
+test: gen-check lint lint-spec contract test-py ## Everything CI checks (pytest last)
 
 clean: ## Remove local state (the SQLite database, caches)
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache schemathesis-report

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from app.authz import Authorizer
 from app.authz.wasm import WasmPolicy
-from app.core import envelope, openapi
+from app.core import emails, envelope, openapi
 from app.core.logging import configure_logging
 from app.core.middleware import BodyLimitMiddleware, TraceMiddleware
 from app.core.state import AppState, LifespanState
@@ -22,6 +22,7 @@ from generated.main import include_routers
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
+    emails.accept_special_use_domains()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[LifespanState]:

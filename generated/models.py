@@ -105,10 +105,14 @@ class Slug(
 
 class DisplayName(
     RootModel[
-        constr(pattern=r'^[^\x00]*[^\x00\s][^\x00]*$', min_length=1, max_length=80)
+        constr(
+            pattern=r'^[^\x00]*[^\x00 \t\n\r\f\v][^\x00]*$', min_length=1, max_length=80
+        )
     ]
 ):
-    root: constr(pattern=r'^[^\x00]*[^\x00\s][^\x00]*$', min_length=1, max_length=80)
+    root: constr(
+        pattern=r'^[^\x00]*[^\x00 \t\n\r\f\v][^\x00]*$', min_length=1, max_length=80
+    )
 
 
 class Bio(RootModel[constr(pattern=r'^[^\x00]*$', max_length=1000)]):
@@ -144,8 +148,8 @@ class UserUpdate(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
     )
-    displayName: Optional[DisplayName] = None
-    bio: Optional[Bio] = None
+    displayName: DisplayName = None
+    bio: Bio = None
 
 
 class UserRoleUpdate(BaseModel):
@@ -248,10 +252,14 @@ class SessionListEnvelope(BaseModel):
 
 class CategoryName(
     RootModel[
-        constr(pattern=r'^[^\x00]*[^\x00\s][^\x00]*$', min_length=1, max_length=80)
+        constr(
+            pattern=r'^[^\x00]*[^\x00 \t\n\r\f\v][^\x00]*$', min_length=1, max_length=80
+        )
     ]
 ):
-    root: constr(pattern=r'^[^\x00]*[^\x00\s][^\x00]*$', min_length=1, max_length=80)
+    root: constr(
+        pattern=r'^[^\x00]*[^\x00 \t\n\r\f\v][^\x00]*$', min_length=1, max_length=80
+    )
 
 
 class CategoryDescription(RootModel[constr(pattern=r'^[^\x00]*$', max_length=500)]):
@@ -263,17 +271,17 @@ class CategoryCreate(BaseModel):
         extra='forbid',
     )
     name: CategoryName
-    slug: Optional[Slug] = None
-    description: Optional[CategoryDescription] = None
+    slug: Slug = None
+    description: CategoryDescription = None
 
 
 class CategoryUpdate(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
     )
-    name: Optional[CategoryName] = None
-    slug: Optional[Slug] = None
-    description: Optional[CategoryDescription] = None
+    name: CategoryName = None
+    slug: Slug = None
+    description: CategoryDescription = None
 
 
 class Category(BaseModel):
@@ -315,10 +323,16 @@ class PostStatus(StrEnum):
 
 class PostTitle(
     RootModel[
-        constr(pattern=r'^[^\x00]*[^\x00\s][^\x00]*$', min_length=1, max_length=200)
+        constr(
+            pattern=r'^[^\x00]*[^\x00 \t\n\r\f\v][^\x00]*$',
+            min_length=1,
+            max_length=200,
+        )
     ]
 ):
-    root: constr(pattern=r'^[^\x00]*[^\x00\s][^\x00]*$', min_length=1, max_length=200)
+    root: constr(
+        pattern=r'^[^\x00]*[^\x00 \t\n\r\f\v][^\x00]*$', min_length=1, max_length=200
+    )
 
 
 class PostBody(RootModel[constr(pattern=r'^[^\x00]*$', max_length=100000)]):
@@ -330,21 +344,21 @@ class PostCreate(BaseModel):
         extra='forbid',
     )
     title: PostTitle
-    body: Optional[PostBody] = None
-    slug: Optional[Slug] = None
+    body: PostBody = None
+    slug: Slug = None
     categoryId: Optional[UUID] = None
-    status: Optional[PostStatus] = None
+    status: PostStatus = None
 
 
 class PostUpdate(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
     )
-    title: Optional[PostTitle] = None
-    body: Optional[PostBody] = None
-    slug: Optional[Slug] = None
+    title: PostTitle = None
+    body: PostBody = None
+    slug: Slug = None
     categoryId: Optional[UUID] = None
-    status: Optional[PostStatus] = None
+    status: PostStatus = None
 
 
 class Post(BaseModel):

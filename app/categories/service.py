@@ -30,7 +30,7 @@ async def create(
     slug = slug or slugify(name, fallback="category")
     if await repository.slug_taken(slug):
         raise errors.Conflict("A category with this slug already exists.")
-    category = Category(name=name.strip(), slug=slug, description=description or "")
+    category = Category(name=name, slug=slug, description=description or "")
     return await repository.add(category)
 
 
@@ -49,7 +49,7 @@ async def update(
             raise errors.Conflict("A category with this slug already exists.")
         category.slug = slug
     if name is not None:
-        category.name = name.strip()
+        category.name = name
     if description is not None:
         category.description = description
     category.updated_at = utcnow()

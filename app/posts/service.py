@@ -38,10 +38,9 @@ def etag_matches(post: Post, if_match: str) -> bool:
 
 async def _check_category(session: AsyncSession, category_id: uuid.UUID | None) -> None:
     if category_id is not None and await CategoryRepository(session).get(category_id) is None:
-        raise errors.ValidationFailed(
-            details=[
-                errors.FieldProblem("body.categoryId", "No such category.", "unknown_category")
-            ]
+        raise errors.NotFound(
+            "Category not found.",
+            details=[errors.FieldProblem("body.categoryId", "No such category.", "not_found")],
         )
 
 

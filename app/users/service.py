@@ -24,7 +24,7 @@ async def register(*, session: AsyncSession, email: str, password: str, display_
     user = User(
         email=email.strip(),
         email_normalized=normalized,
-        display_name=display_name.strip(),
+        display_name=display_name,
         bio="",
         role="author",
         password_hash=await hash_password(password),
@@ -44,7 +44,7 @@ async def update_profile(
 ) -> User:
     user = await get(session=session, user_id=user_id)
     if display_name is not None:
-        user.display_name = display_name.strip()
+        user.display_name = display_name
     if bio is not None:
         user.bio = bio
     user.updated_at = utcnow()

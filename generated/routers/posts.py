@@ -54,6 +54,7 @@ async def list_posts(
         '400': {'model': ErrorEnvelope},
         '401': {'model': ErrorEnvelope},
         '403': {'model': ErrorEnvelope},
+        '404': {'model': ErrorEnvelope},
         '409': {'model': ErrorEnvelope},
         '413': {'model': ErrorEnvelope},
         '415': {'model': ErrorEnvelope},
@@ -122,7 +123,7 @@ async def get_post(
     },
 )
 async def update_post(
-    if__match: constr(min_length=1, max_length=200) = Header(..., alias='If-Match'),
+    if__match: str = Header(..., alias='If-Match'),
     post_id: UUID = Path(..., alias='postId'),
     body: PostUpdate = ...,
     ctx: RequestContext = Depends(operation_context('updatePost', Auth.REQUIRED)),

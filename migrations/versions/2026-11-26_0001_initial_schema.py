@@ -31,7 +31,7 @@ def upgrade() -> None:
         sa.Column("password_hash", sa.String(255), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
-        sa.CheckConstraint("role IN ('author', 'editor', 'admin')", name="users_role_check"),
+        sa.CheckConstraint("role IN ('author', 'editor', 'admin')", name="role"),
     )
     ddl.create_index("users_email_normalized_key", "users", ["email_normalized"], unique=True)
     op.create_table(
@@ -77,9 +77,7 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
-        sa.CheckConstraint(
-            "status IN ('draft', 'published', 'archived')", name="posts_status_check"
-        ),
+        sa.CheckConstraint("status IN ('draft', 'published', 'archived')", name="status"),
     )
     ddl.create_index("posts_slug_key", "posts", ["slug"], unique=True)
     ddl.create_index("posts_created_at_id_idx", "posts", ["created_at", "id"])

@@ -8,6 +8,6 @@ mkdir -p "$out/spec" "$out/generated"
 python "$here/extract_spec.py" docs/spec.md "$out/spec/openapi.yaml"
 fastapi-codegen --input "$out/spec/openapi.yaml" --output "$out/generated" \
   --template-dir "$here/templates" --generate-routers --disable-timestamp \
-  --python-version 3.11 2> >(grep -v -e FutureWarning -e warn_deprecated >&2)
+  --python-version 3.11 --model-template-dir "$here/model_templates" 2> >(grep -v -e FutureWarning -e warn_deprecated >&2)
 # The header names the input file; keep it stable whatever OUT_DIR is.
 find "$out/generated" -name '*.py' -exec sed -i 's|^#   filename:  .*$|#   filename:  spec/openapi.yaml|' {} +

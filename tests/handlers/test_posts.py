@@ -72,7 +72,7 @@ class TestCreatePost:
             json={"title": "T", "categoryId": str(uuid.uuid4())},
             headers=author.headers,
         )
-        error = assert_error(response, 422, "VALIDATION_ERROR")
+        error = assert_error(response, 404, "NOT_FOUND")
         assert error["details"][0]["location"] == "body.categoryId"
 
     async def test_explicit_slug_taken(self, client: httpx.AsyncClient, author: Actor) -> None:

@@ -60,7 +60,7 @@ class TestRegisterUser:
         assert response.status_code == 201
         data = response.json()["data"]
         assert data["role"] == "author"
-        assert data["displayName"] == "New"
+        assert data["displayName"] == " New "
         assert "password" not in str(data).lower()
         assert response.headers["Location"] == f"/v1/users/{data['id']}"
 

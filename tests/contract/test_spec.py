@@ -1,0 +1,143 @@
+"""The contract obeys the house rules, and the code implements exactly the contract."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from generated.operations import OPERATIONS
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC: dict[str, Any] = yaml.safe_load((ROOT / "spec" / "openapi.yaml").read_text())
+METHODS = {"get", "post", "put", "patch", "delete"}
+CAMEL = re.compile(r"^[a-z][a-zA-Z0-9]*$")
+
+
+def operations() -> list[tuple[str, str, dict[str, Any], list[dict[str, Any]]]]:
+    found = []
+    for path, item in SPEC["paths"].items():
+        for method, operation in item.items():
+            if method in METHODS:
+                found.append((path, method, operation, item.get("parameters", [])))
+    return found
+
+
+def resolve(node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        target: Any = SPEC
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+OPS = operations()
+IDS = [op["operationId"] for _, _, op, _ in OPS]
+
+
+def test_operation_ids_are_unique() -> None:
+    assert len(IDS) == len(set(IDS))
+
+
+@pytest.mark.parametrize(("path", "method", "operation", "shared"), OPS, ids=IDS)
+def test_operation_rules(
+    path: str, method: str, operation: dict[str, Any], shared: list[dict[str, Any]]
+) -> None:
+    declared_tags = {tag["name"] for tag in SPEC["tags"]}
+    assert len(operation["tags"]) == 1
+    assert operation["tags"][0] in declared_tags
+    assert path == "/health" or path.startswith("/v1/")
+    responses = operation["responses"]
+    parameters = [resolve(p) for p in shared + operation.get("parameters", [])]
+    secured = operation.get("security", SPEC.get("security")) not in (None, [])
+    if secured:
+        assert "401" in responses
+    if any(p["in"] == "path" for p in parameters):
+        assert {"404", "422"} <= set(responses)
+    if "requestBody" in operation:
+        assert {"400", "413", "415", "422"} <= set(responses)
+        schema = operation["requestBody"]["content"]["application/json"]["schema"]
+        assert set(schema) == {"$ref"}, "request bodies are named component schemas"
+    for status, response in responses.items():
+        content = resolve(response).get("content", {})
+        schema = content.get("application/json", {}).get("schema")
+        if status.startswith(("4", "5")):
+            assert schema == {"$ref": "#/components/schemas/ErrorEnvelope"}
+        elif schema is not None:
+            assert set(schema) == {"$ref"}, "responses are named component schemas"
+            if path != "/health":
+                assert {"success", "data", "error"} <= set(resolve(schema)["properties"])
+
+
+@pytest.mark.parametrize("name", sorted(SPEC["components"]["schemas"]))
+def test_component_schema_rules(name: str) -> None:
+    schema = SPEC["components"]["schemas"][name]
+    if schema.get("type") != "object":
+        return
+    if name != "UploadFields":
+        assert schema.get("additionalProperties") is False
+    for prop, definition in schema.get("properties", {}).items():
+        assert CAMEL.match(prop), f"{name}.{prop} is not camelCase"
+        assert "enum" not in definition, f"{name}.{prop}: enums are named component schemas"
+        assert definition.get("type") != "object", f"{name}.{prop}: objects are named schemas"
+
+
+def test_error_codes_cover_every_error_the_service_raises() -> None:
+    from app.core import errors
+
+    codes = set(SPEC["components"]["schemas"]["ErrorCode"]["enum"])
+    raised = {
+        cls.code
+        for cls in vars(errors).values()
+        if isinstance(cls, type) and issubclass(cls, errors.AppError)
+    }
+    assert raised <= codes
+
+
+def test_every_operation_has_a_handler_with_the_generated_arguments() -> None:
+    for operation_id, spec in OPERATIONS.items():
+        module_name, function_name = spec.handler.rsplit(".", 1)
+        handler = getattr(importlib.import_module(module_name), function_name, None)
+        assert handler is not None, f"{operation_id}: no {spec.handler}"
+        assert inspect.iscoroutinefunction(handler)
+        route = getattr(
+            importlib.import_module(f"generated.routers.{module_name[9:]}"), function_name
+        )
+        route_args = set(inspect.signature(route).parameters) - {"ctx"}
+        params = list(inspect.signature(handler).parameters.values())
+        assert params[0].name == "ctx"
+        assert all(p.kind is p.KEYWORD_ONLY for p in params[1:]), operation_id
+        assert {p.name for p in params[1:]} == route_args, operation_id
+
+
+def test_every_handler_is_an_operation() -> None:
+    handlers = {spec.handler for spec in OPERATIONS.values()}
+    for path in sorted((ROOT / "handlers").glob("*.py")):
+        if path.name == "__init__.py":
+            continue
+        module = importlib.import_module(f"handlers.{path.stem}")
+        for name, member in vars(module).items():
+            if inspect.iscoroutinefunction(member) and member.__module__ == module.__name__:
+                assert f"handlers.{path.stem}.{name}" in handlers, f"{name} has no operation"
+
+
+def test_generated_routes_are_the_contract() -> None:
+    from fastapi.routing import APIRoute
+
+    routes = set()
+    for path in (ROOT / "generated" / "routers").glob("*.py"):
+        router = importlib.import_module(f"generated.routers.{path.stem}").router
+        routes |= {
+            (method, route.path, route.operation_id)
+            for route in router.routes
+            if isinstance(route, APIRoute)
+            for method in route.methods or ()
+        }
+    expected = {(method.upper(), path, op["operationId"]) for path, method, op, _ in OPS}
+    assert routes == expected
