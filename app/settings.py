@@ -21,7 +21,16 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///var/blog.db"
     database_pool_size: int = Field(default=5, ge=1)
     database_echo: bool = False
+    database_max_overflow: int = Field(default=10, ge=0)
+    # Aurora DSQL: set the cluster endpoint to connect with IAM tokens instead of DATABASE_URL.
     database_dsql_endpoint: str | None = None
+    # Defaults to the region in the endpoint's name.
+    database_dsql_region: str | None = None
+    # "admin" gets admin tokens (dsql:DbConnectAdmin); any other role gets dsql:DbConnect ones.
+    database_dsql_user: str = "admin"
+    database_dsql_token_ttl_seconds: int = Field(default=900, ge=60, le=604800)
+    # A CA bundle for verify-full; the system store when unset.
+    database_ssl_root_cert: Path | None = None
     transaction_max_attempts: int = Field(default=4, ge=1, le=10)
 
     # Keys the HMAC of session tokens and the signature of pagination cursors; required.
@@ -35,6 +44,10 @@ class Settings(BaseSettings):
     # Where the compiled policy module is cached between cold starts; off when unset.
     opa_cache_dir: Path | None = None
 
+    # One CloudWatch embedded metric format record per request, on stdout.
+    metrics_enabled: bool = True
+    metrics_namespace: str = "BlogApi"
+
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     spec_path: Path = ROOT / "spec" / "openapi.yaml"
 
@@ -44,7 +57,7 @@ class Settings(BaseSettings):
 
     @property
     def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
+        return not self.database_dsql_endpoint and self.database_url.startswith("sqlite")
 
 
 @lru_cache(maxsize=1)

@@ -10,6 +10,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from app.db.database import create_engine
 from app.db.models import Base
 from app.settings import get_settings
 
@@ -65,7 +66,10 @@ def _run(connection: Connection) -> None:
 
 async def run_online() -> None:
     # Autocommit: every DDL statement and the version-table write commit on their own.
-    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    if settings.database_dsql_endpoint:
+        engine = create_engine(settings, isolation_level="AUTOCOMMIT", pool_size=1)
+    else:
+        engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
     async with engine.connect() as connection:
         await connection.run_sync(_run)
     await engine.dispose()

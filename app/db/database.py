@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -17,20 +18,23 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from app.db.dsql import AsyncConnect, connector_from
 from app.settings import Settings
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
-# Serialization failure (Aurora DSQL reports OC000/OC001 under it) and deadlock.
-RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+# Serialization failure and deadlock; Aurora DSQL's optimistic concurrency conflicts come as
+# 40001 with OC000 (data) or OC001 (schema) in the message, and some drivers report the OC code.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "OC000", "OC001"})
+_DSQL_CONFLICT = re.compile(r"\bOC00[01]\b")
 
 
 def is_retryable(exc: BaseException) -> bool:
     if not isinstance(exc, DBAPIError):
         return False
     sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
-    return sqlstate in RETRYABLE_SQLSTATES
+    return sqlstate in RETRYABLE_SQLSTATES or _DSQL_CONFLICT.search(str(exc.orig)) is not None
 
 
 def backoff_seconds(attempt: int, *, base: float = 0.005, cap: float = 0.2) -> float:
@@ -42,20 +46,35 @@ def _engine_options(settings: Settings) -> dict[str, Any]:
     if settings.is_sqlite:
         return {"connect_args": {"timeout": 15}}
     return {
+        # The only level Aurora DSQL has; PostgreSQL runs the same way so conflicts show up here.
         "isolation_level": "REPEATABLE READ",
         "pool_size": settings.database_pool_size,
+        "max_overflow": settings.database_max_overflow,
         "pool_pre_ping": True,
+        # Under Aurora DSQL's 60-minute cap on a connection's life.
         "pool_recycle": 50 * 60,
     }
+
+
+def create_engine(
+    settings: Settings, *, connect: AsyncConnect | None = None, **overrides: Any
+) -> AsyncEngine:
+    """The engine for DATABASE_URL, or for Aurora DSQL (IAM token per new connection)."""
+    options = {**_engine_options(settings), **overrides}
+    if connect is None and settings.database_dsql_endpoint:
+        connect = connector_from(settings)
+    if connect is None:
+        return create_async_engine(settings.database_url, echo=settings.database_echo, **options)
+    return create_async_engine(
+        "postgresql+asyncpg://", async_creator=connect, echo=settings.database_echo, **options
+    )
 
 
 class Database:
     """Owns the engine; runs units of work as whole, retried transactions."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.engine: AsyncEngine = create_async_engine(
-            settings.database_url, echo=settings.database_echo, **_engine_options(settings)
-        )
+    def __init__(self, settings: Settings, *, connect: AsyncConnect | None = None) -> None:
+        self.engine: AsyncEngine = create_engine(settings, connect=connect)
         if settings.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
