@@ -12,6 +12,7 @@ from app.authz import Authorizer
 from app.authz.wasm import WasmPolicy
 from app.core import emails, envelope, openapi
 from app.core.logging import configure_logging
+from app.core.metrics import MetricsEmitter
 from app.core.middleware import BodyLimitMiddleware, TraceMiddleware
 from app.core.state import AppState, LifespanState
 from app.db.database import Database
@@ -50,5 +51,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     envelope.install(app)
     openapi.install(app, settings.spec_path)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(TraceMiddleware)
+    metrics = MetricsEmitter(namespace=settings.metrics_namespace)
+    app.add_middleware(TraceMiddleware, metrics=metrics if settings.metrics_enabled else None)
     return app

@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.core.envelope import error_response
 from app.core.errors import PayloadTooLarge
 from app.core.logging import trace_id_var
+from app.core.metrics import MetricsEmitter
 
 logger = logging.getLogger("app.access")
 
@@ -33,10 +34,16 @@ def _trace_id(scope: Scope) -> str:
 
 
 class TraceMiddleware:
-    """Sets the trace id, echoes it as X-Trace-Id, and writes one access log line per request."""
+    """Sets the trace id, echoes it as X-Trace-Id, and writes one access log line per request.
 
-    def __init__(self, app: ASGIApp) -> None:
+    With a metrics emitter, each request also becomes an embedded-metric record. The first
+    request this app instance serves (one instance per process) is flagged as the cold start.
+    """
+
+    def __init__(self, app: ASGIApp, *, metrics: MetricsEmitter | None = None) -> None:
         self.app = app
+        self.metrics = metrics
+        self.cold = True
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -47,6 +54,7 @@ class TraceMiddleware:
         scope.setdefault("state", {})["trace_id"] = trace_id
         started = time.perf_counter()
         status = 500
+        cold_start, self.cold = self.cold, False
 
         async def send_with_trace(message: Message) -> None:
             nonlocal status
@@ -58,17 +66,27 @@ class TraceMiddleware:
         try:
             await self.app(scope, receive, send_with_trace)
         finally:
-            route = scope.get("route")
+            operation_id = getattr(scope.get("route"), "operation_id", None)
+            latency_ms = round((time.perf_counter() - started) * 1000, 3)
             logger.info(
                 "request",
                 extra={
                     "method": scope["method"],
                     "path": scope["path"],
-                    "operationId": getattr(route, "operation_id", None),
+                    "operationId": operation_id,
                     "status": status,
-                    "latencyMs": round((time.perf_counter() - started) * 1000, 3),
+                    "latencyMs": latency_ms,
+                    "coldStart": cold_start,
                 },
             )
+            if self.metrics is not None:
+                self.metrics.request(
+                    operation_id=operation_id,
+                    status=status,
+                    latency_ms=latency_ms,
+                    cold_start=cold_start,
+                    trace_id=trace_id,
+                )
 
 
 class BodyLimitMiddleware:
