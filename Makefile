@@ -14,7 +14,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 -include opa/opa.mk
 
-.PHONY: help install gen gen-check lint lint-spec format run migrate set-role test test-py contract clean
+.PHONY: help install gen gen-check lint lint-docker lint-spec format run migrate set-role test test-py contract clean
 
 help: ## Show the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -44,10 +44,13 @@ gen-check: install ## Fail when spec/ or generated/ differ from what docs/spec.m
 lint-spec: node_modules/.installed ## Lint the contract with Redocly
 	npx --no-install redocly lint spec/openapi.yaml --format stylish
 
-lint: install ## ruff and mypy
+lint: install lint-docker ## ruff, mypy and hadolint
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+lint-docker: install ## Lint the Dockerfile with hadolint (pinned in uv.lock)
+	$(BIN)/hadolint Dockerfile
 
 format: install ## Format and autofix with ruff
 	$(BIN)/ruff format .

@@ -14,6 +14,7 @@ import os
 import secrets
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +28,32 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PASSWORD = secrets.token_urlsafe(16)
 METHODS = {"get", "post", "put", "patch", "delete"}
+HEALTH_PATH = "/health"
+
+
+def serve_command(port: int) -> list[str]:
+    """How the container starts the app (the Dockerfile's CMD, checked by a test)."""
+    return [
+        "uvicorn",
+        "--factory",
+        "app.main:create_app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+    ]
+
+
+def image_env(cache_dir: Path) -> dict[str, str]:
+    """The settings the container image fixes, with this checkout's paths."""
+    return {
+        "ENVIRONMENT": "lambda",
+        "DATABASE_POOL_SIZE": "1",
+        "DATABASE_MAX_OVERFLOW": "0",
+        "OPA_BUNDLE_PATH": str(ROOT / "opa" / "build"),
+        "OPA_CACHE_DIR": str(cache_dir),
+    }
 
 
 def not_served_yet() -> list[str]:
@@ -50,23 +77,15 @@ def database() -> Iterator[str]:
 
 @contextlib.contextmanager
 def served_app(env: dict[str, str], port: int) -> Iterator[str]:
-    command = [
-        str(BIN / "uvicorn"),
-        "--factory",
-        "app.main:create_app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--no-access-log",
-    ]
+    program, *arguments = serve_command(port)
+    command = [str(BIN / program), *arguments]
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             with contextlib.suppress(httpx.TransportError):
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                if httpx.get(f"{base}{HEALTH_PATH}", timeout=1).status_code == 200:
                     break
             time.sleep(0.2)
         else:
@@ -97,9 +116,10 @@ def main() -> int:
     parser.add_argument("--max-examples", type=int, default=50)
     parser.add_argument("--seed", type=int, default=20261126)
     args = parser.parse_args()
-    with database() as url:
+    with database() as url, tempfile.TemporaryDirectory() as cache_dir:
         env = {
             **os.environ,
+            **image_env(Path(cache_dir)),
             "DATABASE_URL": url,
             "TOKEN_PEPPER": secrets.token_urlsafe(48),
             "LOG_LEVEL": "WARNING",
