@@ -14,7 +14,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 -include opa/opa.mk
 
-.PHONY: help install gen gen-check lint lint-docker lint-spec format run migrate set-role test test-py contract clean
+.PHONY: help install gen gen-check lint lint-docker lint-spec format run migrate set-role test test-py contract cold-start clean
 
 help: ## Show the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -75,6 +75,9 @@ test-py: install ## The pytest suite (starts PostgreSQL and Redis when no TEST_*
 
 contract: install ## Schemathesis over the whole contract against the served app
 	$(BIN)/python -m scripts.contract_test
+
+cold-start: install ## Time to the first /health against a bare FastAPI app, and the heavy imports
+	$(BIN)/python -m scripts.cold_start
 
 test: gen-check lint lint-spec contract test-py ## Everything CI checks (pytest last)
 

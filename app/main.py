@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
 from app.authz import Authorizer
-from app.authz.wasm import WasmPolicy
 from app.core import emails, envelope, openapi
 from app.core.logging import configure_logging
 from app.core.metrics import MetricsEmitter
@@ -19,6 +19,16 @@ from app.db.database import Database
 from app.settings import Settings, get_settings
 from generated.main import include_routers
 
+if TYPE_CHECKING:
+    from app.authz.wasm import WasmPolicy
+
+
+def load_policy(settings: Settings) -> WasmPolicy:
+    # Imported here: wasmtime takes ~0.2 s to import, which stays off `import app.main`.
+    from app.authz.wasm import WasmPolicy
+
+    return WasmPolicy.load(settings.opa_bundle_path, cache_dir=settings.opa_cache_dir)
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
@@ -27,9 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[LifespanState]:
-        policy = await asyncio.to_thread(
-            WasmPolicy.load, settings.opa_bundle_path, cache_dir=settings.opa_cache_dir
-        )
+        policy = await asyncio.to_thread(load_policy, settings)
         database = Database(settings)
         try:
             yield {

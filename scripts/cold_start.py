@@ -1,0 +1,130 @@
+"""Cold start: the app against a bare FastAPI app, from process start to the first /health.
+
+Each sample is a fresh `uvicorn --factory` process on loopback, polled every 10 ms the way the
+Lambda Web Adapter's readiness check polls it; the two variants alternate so both see the same
+machine load. The app runs with the container's settings (scripts.contract_test.image_env) and a
+policy cache warmed first, as the image build warms it. Prints the medians, their ratio, and the
+heaviest imports of the served app (`python -X importtime`, including what the lifespan loads).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from scripts.contract_test import HEALTH_PATH, ROOT, image_env, serve_command
+from tests.fixtures.services import free_port
+
+BIN = Path(sys.executable).parent
+APP = "app.main:create_app"
+BARE = "scripts.bare_app:create_app"
+KEPT_OFF = ("boto3", "botocore", "wasmtime", "asyncpg")
+_IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
+
+
+def healthy(port: int) -> bool:
+    request = f"GET {HEALTH_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+            sock.sendall(request.encode())
+            return sock.recv(64).startswith(b"HTTP/1.1 200")
+    except OSError:
+        return False
+
+
+def served(factory: str, env: dict[str, str], *, importtime: bool = False) -> tuple[float, str]:
+    """Seconds from spawning the server to its first 200 on /health, and its stderr."""
+    port = free_port()
+    program, *arguments = serve_command(port)
+    arguments[arguments.index(APP)] = factory
+    command = [sys.executable, *(["-X", "importtime"] if importtime else []), "-m", program]
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [*command, *arguments],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = started + 60
+        while not healthy(port):
+            if time.perf_counter() > deadline or process.poll() is not None:
+                raise SystemExit(f"{factory} did not become healthy")
+            time.sleep(0.01)
+        elapsed = time.perf_counter() - started
+    finally:
+        process.terminate()
+        _, stderr = process.communicate(timeout=20)
+    return elapsed, stderr
+
+
+def top_imports(stderr: str, count: int) -> list[tuple[int, int, str]]:
+    """(cumulative us, self us, module) for top-level imports, heaviest first."""
+    rows = []
+    for match in _IMPORT_LINE.finditer(stderr):
+        own, cumulative, indent, module = match.groups()
+        if len(indent) <= 1:
+            rows.append((int(cumulative), int(own), module))
+    return sorted(rows, reverse=True)[:count]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repetitions", type=int, default=7)
+    parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--max-ratio", type=float, default=None, help="exit 1 above this ratio")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as cache_dir:
+        env = {
+            **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+            **image_env(Path(cache_dir) / "opa"),
+            # Bytecode as the image has it (compiled at build), kept out of the checkout.
+            "PYTHONPYCACHEPREFIX": str(Path(cache_dir) / "pycache"),
+            "TOKEN_PEPPER": secrets.token_urlsafe(48),
+            # Never connected to at start: the pool opens on the first query.
+            "DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/postgres",
+            "LOG_LEVEL": "WARNING",
+        }
+        # Warms the bytecode and the compiled policy, as the image build does.
+        served(APP, env)
+        served(BARE, env)
+        samples: dict[str, list[float]] = {APP: [], BARE: []}
+        for _ in range(args.repetitions):
+            for factory in (APP, BARE):
+                samples[factory].append(served(factory, env)[0])
+        _, imports = served(APP, env, importtime=True)
+
+    app_median, bare_median = (statistics.median(samples[f]) for f in (APP, BARE))
+    ratio = app_median / bare_median
+    print(f"cold start to first {HEALTH_PATH}, median of {args.repetitions} fresh processes")
+    print(f"  app  {app_median * 1000:8.1f} ms  {[round(s * 1000) for s in samples[APP]]}")
+    print(f"  bare {bare_median * 1000:8.1f} ms  {[round(s * 1000) for s in samples[BARE]]}")
+    print(f"  ratio app/bare: {ratio:.2f}")
+    print(f"\nheaviest top-level imports of the served app (of {imports.count('import time:')}):")
+    print(f"  {'cumulative ms':>13} {'self ms':>8}  module")
+    for cumulative, own, module in top_imports(imports, args.top):
+        print(f"  {cumulative / 1000:13.1f} {own / 1000:8.1f}  {module}")
+    loaded = {m.group(4).strip() for m in _IMPORT_LINE.finditer(imports)}
+    print("\nloaded by the time /health answers:")
+    for name in KEPT_OFF:
+        print(f"  {name:10} {'yes' if name in loaded else 'no'}")
+    if args.max_ratio is not None and ratio > args.max_ratio:
+        print(f"ratio {ratio:.2f} is above {args.max_ratio}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
