@@ -37,12 +37,20 @@ class TraceMiddleware:
     """Sets the trace id, echoes it as X-Trace-Id, and writes one access log line per request.
 
     With a metrics emitter, each request also becomes an embedded-metric record. The first
-    request this app instance serves (one instance per process) is flagged as the cold start.
+    request this app instance serves (one instance per process) is flagged as the cold start;
+    readiness probes on probe_path, which always come first, neither carry nor spend the flag.
     """
 
-    def __init__(self, app: ASGIApp, *, metrics: MetricsEmitter | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        metrics: MetricsEmitter | None = None,
+        probe_path: str | None = "/health",
+    ) -> None:
         self.app = app
         self.metrics = metrics
+        self.probe_path = probe_path
         self.cold = True
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -54,7 +62,9 @@ class TraceMiddleware:
         scope.setdefault("state", {})["trace_id"] = trace_id
         started = time.perf_counter()
         status = 500
-        cold_start, self.cold = self.cold, False
+        cold_start = False
+        if scope["path"] != self.probe_path:
+            cold_start, self.cold = self.cold, False
 
         async def send_with_trace(message: Message) -> None:
             nonlocal status

@@ -62,24 +62,27 @@ async def test_metric_records_follow_the_embedded_metric_format(
         assert isinstance(record[name], int | float)
 
 
-async def test_only_the_first_request_is_the_cold_start(
+async def test_first_request_after_the_readiness_probes_is_the_cold_start(
     verbose_client: httpx.AsyncClient,
     capsys: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    first = await verbose_client.get("/health")
+    await verbose_client.get("/health")
+    first = await verbose_client.get("/v1/posts")
+    await verbose_client.get("/v1/posts")
     await verbose_client.get("/health")
 
     records, access = metric_records(capsys.readouterr().out), access_lines(caplog)
-    assert [r["coldStart"] for r in records] == [True, False]
-    assert [r["coldStarts"] for r in records] == [1, 0]
-    assert [a["coldStart"] for a in access] == [True, False]
-    assert records[0]["operationId"] == access[0]["operationId"] == "getHealth"
-    assert records[0]["traceId"] == first.headers["X-Trace-Id"]
-    assert records[0]["requests"] == 1
-    assert records[0]["errors5xx"] == 0
-    assert access[0]["status"] == 200
-    assert access[0]["latencyMs"] == records[0]["latencyMs"] >= 0
+    assert [r["coldStart"] for r in records] == [False, True, False, False]
+    assert [r["coldStarts"] for r in records] == [0, 1, 0, 0]
+    assert [a["coldStart"] for a in access] == [False, True, False, False]
+    assert [r["operationId"] for r in records] == ["getHealth", *["listPosts"] * 2, "getHealth"]
+    assert records[1]["operationId"] == access[1]["operationId"]
+    assert records[1]["traceId"] == first.headers["X-Trace-Id"]
+    assert records[1]["requests"] == 1
+    assert records[1]["errors5xx"] == 0
+    assert access[1]["status"] == first.status_code == 200
+    assert access[1]["latencyMs"] == records[1]["latencyMs"] >= 0
 
 
 async def failing_app(scope: Scope, receive: Receive, send: Send) -> None:
