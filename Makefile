@@ -14,7 +14,12 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 -include opa/opa.mk
 
-.PHONY: help install gen gen-check lint lint-docker lint-spec format run migrate set-role test test-py contract cold-start clean
+# The Lambda side, for tests/deploy/test_lambda_emulator.py: the Runtime Interface Emulator (Go
+# module) and the Web Adapter (crate) at the version of the adapter image in the Dockerfile.
+LAMBDA_RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
+LAMBDA_ADAPTER_VERSION := 0.9.1
+
+.PHONY: help install gen gen-check lint lint-docker lint-spec format run migrate set-role test test-py contract cold-start lambda-tools clean
 
 help: ## Show the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -75,6 +80,15 @@ test-py: install ## The pytest suite (starts PostgreSQL and Redis when no TEST_*
 
 contract: install ## Schemathesis over the whole contract against the served app
 	$(BIN)/python -m scripts.contract_test
+
+.tools/bin/aws-lambda-rie:
+	GOBIN=$(CURDIR)/.tools/bin go install \
+	  github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(LAMBDA_RIE_VERSION)
+
+.tools/bin/lambda-adapter:
+	cargo install lambda_web_adapter --version $(LAMBDA_ADAPTER_VERSION) --locked --root .tools
+
+lambda-tools: .tools/bin/aws-lambda-rie .tools/bin/lambda-adapter ## Build the Lambda emulator and Web Adapter into .tools/bin
 
 cold-start: install ## Time to the first /health against a bare FastAPI app, and the heavy imports
 	$(BIN)/python -m scripts.cold_start

@@ -97,3 +97,11 @@ def test_final_image_runs_unprivileged_without_build_tools_or_tests(final: Stage
     assert not [args for args in final.all("COPY") if "--from=" not in args]
     dockerignore = (ROOT / ".dockerignore").read_text().split()
     assert {"tests", ".venv", ".git", "node_modules"} <= set(dockerignore)
+
+
+def test_emulator_check_builds_the_adapter_version_the_image_ships(image: list[Stage]) -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    pinned = re.search(r"^LAMBDA_ADAPTER_VERSION := (\S+)$", makefile, re.MULTILINE)
+
+    assert pinned is not None
+    assert image[0].image.endswith(f":{pinned[1]}")
