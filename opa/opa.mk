@@ -9,7 +9,7 @@ OPA_CAPABILITIES := opa/capabilities.json
 OPA_ENTRYPOINTS  := -e blog/authz/decision -e blog/authz/operations
 OPA_COVERAGE_MIN := 90
 OPA_FIXTURES_DIR := tests/opa/fixtures
-OPA_PYTHON       ?= UV_PYTHON_DOWNLOADS=never $(CURDIR)/.tools/uv/bin/uv run --frozen python
+OPA_PYTHON       ?= $(CURDIR)/.venv/bin/python
 OPA_TMP          := $(CURDIR)/var/opa
 
 .PHONY: opa-tools opa opa-check opa-fixtures opa-capabilities
@@ -20,7 +20,7 @@ opa-tools: ## Install the pinned OPA CLI into .tools/bin (needs Go)
 $(OPA_BIN):
 	$(MAKE) opa-tools
 
-opa: $(OPA_BIN) ## Format check, strict check, Rego tests with coverage, wasm build into opa/build
+opa: $(OPA_BIN) install ## Format check, strict check, Rego tests with coverage, wasm build into opa/build
 	@$(OPA_BIN) version | grep -qx 'Version: $(OPA_VERSION:v%=%)' || \
 		{ echo "$(OPA_BIN) is not OPA $(OPA_VERSION): run 'make opa-tools'"; exit 1; }
 	$(OPA_BIN) fmt --list --fail $(OPA_POLICY_DIR)
@@ -53,7 +53,7 @@ opa-fixtures: $(OPA_BIN) ## Rebuild the prebuilt test bundles in tests/opa/fixtu
 		-o $(OPA_FIXTURES_DIR)/wrong_entrypoint.tar.gz $(OPA_FIXTURES_DIR)/wrong_entrypoint
 
 # Regenerate the capabilities file from the pinned OPA source (after go install).
-opa-capabilities: $(OPA_BIN) ## Regenerate opa/capabilities.json from the pinned OPA source
+opa-capabilities: $(OPA_BIN) install ## Regenerate opa/capabilities.json from the pinned OPA source
 	$(OPA_PYTHON) opa/tools/gen_capabilities.py \
 		"$$(go env GOMODCACHE)/github.com/open-policy-agent/opa@$(OPA_VERSION)" \
 		$(OPA_BIN) $(OPA_CAPABILITIES)

@@ -112,7 +112,9 @@ def compile_module(engine: wasmtime.Engine, wasm: bytes, cache_dir: Path | None)
         cached = cache_dir / f"{key}-wasmtime{version('wasmtime')}-{platform.machine()}.cwasm"
         if cached.is_file():
             try:
-                return wasmtime.Module.deserialize_file(engine, str(cached))
+                # Read into memory, not mapped: a mapped artifact that is later rewritten
+                # or truncated kills the process with SIGBUS.
+                return wasmtime.Module.deserialize(engine, cached.read_bytes())
             except wasmtime.WasmtimeError:
                 pass
     try:

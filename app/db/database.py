@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from app.core import errors
 from app.db.dsql import AsyncConnect, connector_from
 from app.settings import Settings
 
@@ -35,6 +36,11 @@ def is_retryable(exc: BaseException) -> bool:
         return False
     sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
     return sqlstate in RETRYABLE_SQLSTATES or _DSQL_CONFLICT.search(str(exc.orig)) is not None
+
+
+def is_unavailable(exc: DBAPIError) -> bool:
+    """The database could not be reached: an outage to report as 503, not a bug."""
+    return exc.connection_invalidated or isinstance(exc.orig, OSError | TimeoutError)
 
 
 def backoff_seconds(attempt: int, *, base: float = 0.005, cap: float = 0.2) -> float:
@@ -86,7 +92,12 @@ class Database:
             try:
                 async with self.sessionmaker() as session, session.begin():
                     return await unit(session)
+            except (OSError, TimeoutError) as exc:
+                # asyncpg raises these unwrapped when it cannot reach the server at all.
+                raise errors.ServiceUnavailable(headers={"Retry-After": "1"}) from exc
             except DBAPIError as exc:
+                if is_unavailable(exc):
+                    raise errors.ServiceUnavailable(headers={"Retry-After": "1"}) from exc
                 if not is_retryable(exc) or attempt == self.max_attempts:
                     raise
                 logger.info("transaction conflict, retrying", extra={"attempt": attempt})

@@ -1,6 +1,12 @@
 from __future__ import annotations
 
 import httpx
+from asgi_lifespan import LifespanManager
+
+from app.main import create_app
+from app.settings import Settings
+from tests.fixtures.services import free_port
+from tests.helpers import assert_error
 
 
 async def test_health_is_exactly_ok(client: httpx.AsyncClient) -> None:
@@ -8,3 +14,17 @@ async def test_health_is_exactly_ok(client: httpx.AsyncClient) -> None:
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
     assert response.headers["X-Trace-Id"]
+
+
+async def test_health_touches_no_database(settings: Settings) -> None:
+    unreachable = settings.model_copy(
+        update={"database_url": f"postgresql+asyncpg://nobody@127.0.0.1:{free_port()}/none"}
+    )
+    app = create_app(unreachable)
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            assert (await client.get("/health")).json() == {"status": "ok"}
+            outage = await client.get("/v1/categories")
+            assert_error(outage, 503, "SERVICE_UNAVAILABLE")
+            assert int(outage.headers["Retry-After"]) >= 1
