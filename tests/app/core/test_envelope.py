@@ -116,7 +116,7 @@ async def test_every_log_line_carries_the_trace_id(
             )
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert {line["traceId"] for line in lines} <= {trace, None}
-    access = [line for line in lines if line["message"] == "request"]
+    access = [line for line in lines if line.get("message") == "request"]
     assert len(access) == 1
     assert access[0]["operationId"] == "createSession"
     assert access[0]["status"] == 401
