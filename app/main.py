@@ -10,11 +10,14 @@ from fastapi import FastAPI
 
 from app.authz import Authorizer
 from app.authz.wasm import WasmPolicy
+from app.cache import store
+from app.cache.reads import Cache
 from app.core import emails, envelope, openapi
 from app.core.logging import configure_logging
 from app.core.middleware import BodyLimitMiddleware, TraceMiddleware
 from app.core.state import AppState, LifespanState
 from app.db.database import Database
+from app.ratelimit.policy import RateLimits
 from app.settings import Settings, get_settings
 from generated.main import include_routers
 
@@ -30,13 +33,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             WasmPolicy.load, settings.opa_bundle_path, cache_dir=settings.opa_cache_dir
         )
         database = Database(settings)
+        redis = store.Store(
+            store.connect(settings), retry_after_seconds=settings.redis_retry_after_seconds
+        )
         try:
             yield {
                 "app_state": AppState(
-                    settings=settings, database=database, authorizer=Authorizer(policy)
+                    settings=settings,
+                    database=database,
+                    authorizer=Authorizer(policy),
+                    cache=Cache(redis, settings),
+                    rate_limits=RateLimits(redis, settings),
                 )
             }
         finally:
+            await redis.close()
             await database.dispose()
 
     app = FastAPI(
