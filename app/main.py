@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from app.authz import Authorizer
 from app.authz.wasm import WasmPolicy
 from app.cache import store
+from app.cache.fastpath import CachedReadMiddleware
 from app.cache.reads import Cache
 from app.core import emails, envelope, openapi
 from app.core.logging import configure_logging
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     include_routers(app)
     envelope.install(app)
     openapi.install(app, settings.spec_path)
+    app.add_middleware(CachedReadMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(TraceMiddleware)
     return app

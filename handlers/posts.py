@@ -9,6 +9,7 @@ from app.authz import Resource
 from app.cache import http as http_cache
 from app.cache import invalidation, keys
 from app.cache.entry import Entry, Loaded
+from app.cache.fastpath import post_resource
 from app.core import errors
 from app.core.context import RequestContext
 from app.db import models as m
@@ -45,11 +46,6 @@ def to_post(post: m.Post) -> Post:
 
 def _resource(post: m.Post) -> Resource:
     return Resource(type="post", owner_id=post.author_id, status=post.status)
-
-
-def _entry_resource(entry: Entry) -> Resource:
-    owner_id, status = entry.facts
-    return Resource(type="post", owner_id=UUID(owner_id), status=status)
 
 
 def _loaded(post: m.Post) -> Loaded:
@@ -146,7 +142,7 @@ async def get_post_by_slug(
 
     ttl = ctx.state.settings.cache_post_ttl_seconds
     entry = await ctx.state.cache.read(keys.post_by_slug(slug), ttl=ttl, load=load)
-    ctx.authorize(_entry_resource(entry))
+    ctx.authorize(post_resource(entry))
     return http_cache.respond(entry, if_none_match=if__none__match)
 
 
@@ -156,7 +152,7 @@ async def get_post(ctx: RequestContext, *, if__none__match: str | None, post_id:
 
     ttl = ctx.state.settings.cache_post_ttl_seconds
     entry = await ctx.state.cache.read(keys.post_by_id(post_id), ttl=ttl, load=load)
-    ctx.authorize(_entry_resource(entry))
+    ctx.authorize(post_resource(entry))
     return http_cache.respond(entry, if_none_match=if__none__match)
 
 

@@ -98,4 +98,13 @@ class Cache:
                     pipe.incr(key)
                 await pipe.execute()
 
-        await self.store.invalidate(command)
+        async def replay(redis: Redis) -> None:
+            # Long after the write committed, no reader can refill an old value: plain DEL.
+            async with redis.pipeline(transaction=False) as pipe:
+                if entry_keys:
+                    pipe.delete(*entry_keys)
+                for key in namespace_keys:
+                    pipe.incr(key)
+                await pipe.execute()
+
+        await self.store.invalidate(command, replay=replay)

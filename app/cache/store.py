@@ -95,12 +95,12 @@ class Store:
 
         return await self.run(command, True)
 
-    async def invalidate(self, command: Command[Any]) -> None:
-        """Run an invalidation now, or keep it for when Redis answers again."""
+    async def invalidate(self, command: Command[Any], *, replay: Command[Any]) -> None:
+        """Run an invalidation now, or keep its replay for when Redis answers again."""
         try:
             await self.call(command)
         except StoreUnavailable:
-            self._pending.append(command)
+            self._pending.append(replay)
 
     async def _replay(self) -> None:
         while self._pending:

@@ -16,6 +16,9 @@ router = APIRouter(tags=['categories'])
     '/v1/categories',
     operation_id='listCategories',
     response_model=CategoryListEnvelope,
+    responses={
+        '422': {'model': ErrorEnvelope},
+    },
 )
 async def list_categories(
     if__none__match: Optional[constr(max_length=1024)] = Header(

@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 from sqlalchemy import Engine, event, text
 
 from app.cache import keys
+from app.cache.entry import Entry
 from app.db.database import Database
 from tests.fixtures.actors import Actor
 from tests.handlers.test_posts import create_post
@@ -261,3 +262,29 @@ class TestCategoryList:
         assert [c["name"] for c in data(await client.get("/v1/categories"))] == ["Updates"]
         assert (await client.delete(url, headers=editor.headers)).status_code == 204
         assert data(await client.get("/v1/categories")) == []
+
+
+class TestEveryHitIsAuthorized:
+    async def test_a_cached_draft_is_still_refused_to_others(
+        self, client: httpx.AsyncClient, author: Actor, other_author: Actor, redis: Redis
+    ) -> None:
+        draft = await create_post(client, author, title="Planted")
+        body = (await client.get(f"/v1/posts/{draft['id']}", headers=author.headers)).content
+        planted = Entry(etag='"planted"', body=body, facts=(str(author.user_id), "draft"))
+        for key in (keys.post_by_id(uuid.UUID(draft["id"])), keys.post_by_slug(draft["slug"])):
+            await redis.set(key, planted.encode())
+        for headers in ({}, other_author.headers):
+            url = f"/v1/posts/{draft['id']}"
+            assert_error(await client.get(url, headers=headers), 404, "NOT_FOUND")
+            by_slug = f"/v1/posts/by-slug/{draft['slug']}"
+            assert_error(await client.get(by_slug, headers=headers), 404, "NOT_FOUND")
+        assert data(await client.get(f"/v1/posts/{draft['id']}", headers=author.headers))
+
+    async def test_signed_in_readers_share_the_published_entry(
+        self, client: httpx.AsyncClient, author: Actor, other_author: Actor, database: Database
+    ) -> None:
+        post = await published(client, author, title="Shared")
+        data(await client.get(f"/v1/posts/{post['id']}"))
+        await set_title_behind_the_api(database, post["id"], "Behind")
+        response = await client.get(f"/v1/posts/{post['id']}", headers=other_author.headers)
+        assert data(response)["title"] == "Shared"
