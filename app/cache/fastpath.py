@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -24,6 +25,13 @@ _BY_ID = re.compile(r"^/v1/posts/([0-9A-Fa-f-]{32,36})$")
 _BY_SLUG = re.compile(r"^/v1/posts/by-slug/([a-z0-9]+(?:-[a-z0-9]+)*)$")
 _MAX_SLUG = 120
 _MAX_IF_NONE_MATCH = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class _CachedRoute:
+    """Names the operation in the access log, as a routed request's route does."""
+
+    operation_id: str
 
 
 def post_resource(entry: Entry) -> Resource:
@@ -76,6 +84,7 @@ class CachedReadMiddleware:
             )
         except AppError:
             return False
+        scope["route"] = _CachedRoute(operation)
         response = http_cache.respond(entry, if_none_match=if_none_match)
         await response(scope, _no_body, send)
         return True

@@ -71,7 +71,7 @@ class Cache:
         finally:
             if leader:
                 await self.store.run(lambda r: r.delete(lock), None)
-        if loaded.shareable:
+        if loaded.shareable and leader:
             value = loaded.entry.encode()
             # NX: a tombstone written since this load began wins over the value loaded before it.
             await self.store.add(key, value, milliseconds=ttl * 1000)

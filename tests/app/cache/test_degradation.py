@@ -21,7 +21,11 @@ from tests.helpers import assert_error, data
 def settings(settings: Settings, redis_process: RedisProcess) -> Settings:
     # Retry Redis on every call, so the test needs no wait for the breaker to close.
     return settings.model_copy(
-        update={"redis_url": redis_process.url, "redis_retry_after_seconds": 0.0}
+        update={
+            "redis_url": redis_process.url,
+            "redis_timeout_seconds": 0.05,
+            "redis_retry_after_seconds": 0.0,
+        }
     )
 
 
@@ -52,6 +56,8 @@ async def test_stopped_then_restarted(
     response = await client.post("/v1/sessions", json={"email": email, "password": PASSWORD})
     assert_error(response, 503, "SERVICE_UNAVAILABLE")
     assert response.headers["Retry-After"] == "1"
+    reset = await client.post("/v1/password-resets", json={"email": email})
+    assert_error(reset, 503, "SERVICE_UNAVAILABLE")
 
     redis_process.start()
     assert data(await client.get(url))["title"] == "Edited"

@@ -153,6 +153,18 @@ class TestPostDetail:
         assert len({r.content for r in responses}) == 1
         assert len(post_loads) == 1
 
+    async def test_a_miss_while_another_process_loads_does_not_refill(
+        self, client: httpx.AsyncClient, author: Actor, redis: Redis
+    ) -> None:
+        post = await published(client, author, title="Locked")
+        key = keys.post_by_id(uuid.UUID(post["id"]))
+        await redis.set(keys.lock(key), b"1", px=60_000)
+        assert data(await client.get(f"/v1/posts/{post['id']}"))["title"] == "Locked"
+        assert await redis.get(key) is None
+        await redis.delete(keys.lock(key))
+        data(await client.get(f"/v1/posts/{post['id']}"))
+        assert await redis.get(key)
+
 
 class TestConditionalGet:
     async def test_matching_etag_answers_304_without_body(

@@ -28,6 +28,7 @@ def settings(settings: Settings) -> Settings:
             "ratelimit_login_per_ip": Quota(count=5, seconds=WINDOW),
             "ratelimit_register_per_ip": Quota(count=4, seconds=WINDOW),
             "ratelimit_writes_per_user": Quota(count=3, seconds=WINDOW),
+            "ratelimit_password_reset_per_ip": Quota(count=2, seconds=WINDOW),
         }
     )
 
@@ -91,3 +92,22 @@ async def test_writes_per_user(
     # Another user, and reads, are not affected.
     data(await client.post("/v1/posts", json={"title": "O"}, headers=other_author.headers), 201)
     data(await client.get("/v1/posts", headers=author.headers))
+
+
+async def test_password_resets_per_ip(client: httpx.AsyncClient, settings: Settings) -> None:
+    body = {"email": "someone@example.com"}
+    await next_window()
+    for _ in range(2):
+        # Counted before the handler, which answers 501 until password resets are served.
+        assert_error(await client.post("/v1/password-resets", json=body), 501, "NOT_IMPLEMENTED")
+    refused = await client.post("/v1/password-resets", json=body)
+    assert_limited(refused, "password-reset-ip", settings.ratelimit_password_reset_per_ip)
+    confirm = await client.post(f"/v1/password-resets/{'t' * 20}", json={"password": PASSWORD})
+    assert_limited(confirm, "password-reset-ip", settings.ratelimit_password_reset_per_ip)
+
+
+async def test_refused_requests_keep_counting(client: httpx.AsyncClient) -> None:
+    email = str((await register(client))["email"])
+    await next_window()
+    statuses = [(await attempt(client, email, "wrong")).status_code for _ in range(5)]
+    assert statuses == [401, 401, 401, 429, 429]
