@@ -2,7 +2,7 @@
 
 Usage: python -m scripts.bench_cache [--connections N] [--seconds S]
 
-Serves on loopback with one uvicorn worker pinned to the first core: a bare
+Serves on loopback with one uvicorn worker pinned to the first core (Redis on the second): a bare
 FastAPI app that answers the post's JSON (once from a dict, once from ready bytes), the blog app
 with the cache, and the blog app with CACHE_ENABLED=false. The load generator runs here, pinned
 to the second core, with keep-alive connections each sending one request at a time. PostgreSQL
@@ -31,7 +31,7 @@ import httpx
 from fastapi import FastAPI
 from starlette.responses import Response
 
-from tests.fixtures.services import free_port, postgres_server, redis_server
+from tests.fixtures.services import RedisProcess, free_port, postgres_server
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -62,6 +62,19 @@ def service(url_env: str, start: Any) -> Iterator[str]:
         return
     with start() as url:
         yield url
+
+
+@contextlib.contextmanager
+def redis_off_the_server_core() -> Iterator[str]:
+    """Redis runs on another host in production; here it shares the load generator's core."""
+    server = RedisProcess()
+    server.start()
+    assert server.process is not None
+    os.sched_setaffinity(server.process.pid, {CLIENT_CPU})
+    try:
+        yield server.url
+    finally:
+        server.stop()
 
 
 def _pin_server() -> None:
@@ -174,7 +187,7 @@ def main() -> int:
     os.sched_setaffinity(0, {CLIENT_CPU})
     with (
         service("TEST_DATABASE_URL", postgres_server) as database_url,
-        service("TEST_REDIS_URL", redis_server) as redis_url,
+        service("TEST_REDIS_URL", redis_off_the_server_core) as redis_url,
     ):
         env = {
             **os.environ,
