@@ -10,12 +10,16 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI
 
 from app.authz import Authorizer
+from app.cache import store
+from app.cache.fastpath import CachedReadMiddleware
+from app.cache.reads import Cache
 from app.core import emails, envelope, openapi
 from app.core.logging import configure_logging
 from app.core.metrics import MetricsEmitter
 from app.core.middleware import BodyLimitMiddleware, TraceMiddleware
 from app.core.state import AppState, LifespanState
 from app.db.database import Database
+from app.ratelimit.policy import RateLimits
 from app.settings import Settings, get_settings
 from generated.main import include_routers
 
@@ -39,13 +43,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[LifespanState]:
         policy = await asyncio.to_thread(load_policy, settings)
         database = Database(settings)
+        redis = store.Store(
+            store.connect(settings), retry_after_seconds=settings.redis_retry_after_seconds
+        )
         try:
             yield {
                 "app_state": AppState(
-                    settings=settings, database=database, authorizer=Authorizer(policy)
+                    settings=settings,
+                    database=database,
+                    authorizer=Authorizer(policy),
+                    cache=Cache(redis, settings),
+                    rate_limits=RateLimits(redis, settings),
                 )
             }
         finally:
+            await redis.close()
             await database.dispose()
 
     app = FastAPI(
@@ -58,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     include_routers(app)
     envelope.install(app)
     openapi.install(app, settings.spec_path)
+    app.add_middleware(CachedReadMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     metrics = MetricsEmitter(namespace=settings.metrics_namespace)
     app.add_middleware(TraceMiddleware, metrics=metrics if settings.metrics_enabled else None)

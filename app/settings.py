@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.ratelimit.quota import Quota, QuotaSetting
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -47,6 +49,24 @@ class Settings(BaseSettings):
     # One CloudWatch embedded metric format record per request, on stdout.
     metrics_enabled: bool = True
     metrics_namespace: str = "BlogApi"
+
+    # Without it the app uses an in-process fakeredis, so `make run` needs no server.
+    redis_url: str | None = None
+    # Past this a Redis call counts as failed and the request goes on without Redis.
+    redis_timeout_seconds: float = Field(default=0.05, gt=0, le=5)
+    # After a failure, Redis is skipped for this long instead of paying the timeout each call.
+    redis_retry_after_seconds: float = Field(default=1.0, ge=0, le=60)
+    cache_enabled: bool = True
+    cache_post_ttl_seconds: int = Field(default=300, ge=1)
+    cache_list_ttl_seconds: int = Field(default=60, ge=1)
+    cache_category_ttl_seconds: int = Field(default=600, ge=1)
+    cache_session_ttl_seconds: int = Field(default=30, ge=1)
+    # "count/seconds", e.g. "10/60": at most count requests per fixed window of seconds.
+    ratelimit_login_per_account: QuotaSetting = Quota(count=10, seconds=60)
+    ratelimit_login_per_ip: QuotaSetting = Quota(count=50, seconds=60)
+    ratelimit_register_per_ip: QuotaSetting = Quota(count=20, seconds=600)
+    ratelimit_password_reset_per_ip: QuotaSetting = Quota(count=10, seconds=600)
+    ratelimit_writes_per_user: QuotaSetting = Quota(count=120, seconds=60)
 
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     spec_path: Path = ROOT / "spec" / "openapi.yaml"

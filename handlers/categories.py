@@ -2,6 +2,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from starlette.responses import Response
+
+from app.cache import http as http_cache
+from app.cache import invalidation, keys
+from app.cache.entry import Entry, Loaded
 from app.categories import service as categories_service
 from app.core.context import RequestContext
 from app.db import models as m
@@ -26,9 +31,17 @@ def to_category(category: m.Category) -> Category:
     )
 
 
-async def list_categories(ctx: RequestContext) -> CategoryListEnvelope:
-    data = [to_category(c) for c in await categories_service.list_all(session=ctx.session)]
-    return CategoryListEnvelope(success=True, data=data, error=None, meta=ListMeta(count=len(data)))
+async def list_categories(ctx: RequestContext, *, if__none__match: str | None) -> Response:
+    async def load() -> Loaded:
+        data = [to_category(c) for c in await categories_service.list_all(session=ctx.session)]
+        envelope = CategoryListEnvelope(
+            success=True, data=data, error=None, meta=ListMeta(count=len(data))
+        )
+        return Loaded(Entry.of_body(envelope.model_dump_json().encode()))
+
+    ttl = ctx.state.settings.cache_category_ttl_seconds
+    entry = await ctx.state.cache.read(keys.CATEGORY_LIST, ttl=ttl, load=load)
+    return http_cache.respond(entry, if_none_match=if__none__match)
 
 
 async def create_category(ctx: RequestContext, *, body: CategoryCreate) -> CategoryEnvelope:
@@ -39,6 +52,7 @@ async def create_category(ctx: RequestContext, *, body: CategoryCreate) -> Categ
         description=body.description.root if body.description else None,
     )
     ctx.response.headers["Location"] = f"/v1/categories/{category.id}"
+    invalidation.categories_changed(ctx)
     return CategoryEnvelope(success=True, data=to_category(category), error=None)
 
 
@@ -57,8 +71,10 @@ async def update_category(
         slug=body.slug.root if body.slug else None,
         description=body.description.root if body.description else None,
     )
+    invalidation.categories_changed(ctx)
     return CategoryEnvelope(success=True, data=to_category(category), error=None)
 
 
 async def delete_category(ctx: RequestContext, *, category_id: UUID) -> None:
     await categories_service.delete(session=ctx.session, category_id=category_id)
+    invalidation.categories_changed(ctx)

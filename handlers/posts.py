@@ -3,7 +3,13 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from starlette.responses import Response
+
 from app.authz import Resource
+from app.cache import http as http_cache
+from app.cache import invalidation, keys
+from app.cache.entry import Entry, Loaded
+from app.cache.fastpath import post_resource
 from app.core import errors
 from app.core.context import RequestContext
 from app.db import models as m
@@ -42,6 +48,22 @@ def _resource(post: m.Post) -> Resource:
     return Resource(type="post", owner_id=post.author_id, status=post.status)
 
 
+def _loaded(post: m.Post) -> Loaded:
+    """Only published posts are shared through the cache; drafts are read from the database."""
+    body = PostEnvelope(success=True, data=to_post(post), error=None).model_dump_json().encode()
+    entry = Entry(
+        etag=posts_service.etag(post), body=body, facts=(str(post.author_id), post.status)
+    )
+    return Loaded(entry, shareable=post.status == "published")
+
+
+def _scope(ctx: RequestContext, visibility: str) -> str:
+    """The list key's visibility scope: who else may be served the same page."""
+    if visibility == "published_or_own" and ctx.principal is not None:
+        return f"own-{ctx.principal.user_id}"
+    return visibility
+
+
 def _envelope(ctx: RequestContext, post: m.Post) -> PostEnvelope:
     ctx.response.headers["ETag"] = posts_service.etag(post)
     return PostEnvelope(success=True, data=to_post(post), error=None)
@@ -50,13 +72,14 @@ def _envelope(ctx: RequestContext, post: m.Post) -> PostEnvelope:
 async def list_posts(
     ctx: RequestContext,
     *,
+    if__none__match: str | None,
     cursor: str | None,
     limit: int | None,
     category_id: UUID | None,
     author_id: UUID | None,
     status: PostStatus | None,
     q: str | None,
-) -> PostListEnvelope:
+) -> Response:
     limit = limit or DEFAULT_LIMIT
     where = PostFilter(
         visibility=ctx.decision.visibility or "published",
@@ -66,19 +89,34 @@ async def list_posts(
         status=status.value if status else None,
         title_contains=q,
     )
-    page = await posts_service.list_page(
-        session=ctx.session,
-        where=where,
-        cursor_text=cursor,
-        limit=limit,
-        key=ctx.state.settings.cursor_key(),
-    )
-    return PostListEnvelope(
-        success=True,
-        data=[to_post(p) for p in page.posts],
-        error=None,
-        meta=PageMeta(nextCursor=page.next_cursor, limit=limit),
-    )
+
+    async def load() -> Loaded:
+        page = await posts_service.list_page(
+            session=ctx.session,
+            where=where,
+            cursor_text=cursor,
+            limit=limit,
+            key=ctx.state.settings.cursor_key(),
+        )
+        envelope = PostListEnvelope(
+            success=True,
+            data=[to_post(p) for p in page.posts],
+            error=None,
+            meta=PageMeta(nextCursor=page.next_cursor, limit=limit),
+        )
+        return Loaded(Entry.of_body(envelope.model_dump_json().encode()))
+
+    cache = ctx.state.cache
+    namespace = await cache.namespace(keys.POSTS_NAMESPACE)
+    if namespace is None:
+        entry = (await load()).entry
+    else:
+        params = (cursor, limit, category_id, author_id, status, q)
+        key = keys.post_list(
+            namespace=namespace, scope=_scope(ctx, where.visibility), params=params
+        )
+        entry = await cache.read(key, ttl=ctx.state.settings.cache_list_ttl_seconds, load=load)
+    return http_cache.respond(entry, if_none_match=if__none__match)
 
 
 async def create_post(ctx: RequestContext, *, body: PostCreate) -> PostEnvelope:
@@ -92,19 +130,30 @@ async def create_post(ctx: RequestContext, *, body: PostCreate) -> PostEnvelope:
         status=body.status.value if body.status else "draft",
     )
     ctx.response.headers["Location"] = f"/v1/posts/{post.id}"
+    invalidation.post_created(ctx)
     return _envelope(ctx, post)
 
 
-async def get_post_by_slug(ctx: RequestContext, *, slug: str) -> PostEnvelope:
-    post = await posts_service.get_by_slug(session=ctx.session, slug=slug)
-    ctx.authorize(_resource(post))
-    return _envelope(ctx, post)
+async def get_post_by_slug(
+    ctx: RequestContext, *, if__none__match: str | None, slug: str
+) -> Response:
+    async def load() -> Loaded:
+        return _loaded(await posts_service.get_by_slug(session=ctx.session, slug=slug))
+
+    ttl = ctx.state.settings.cache_post_ttl_seconds
+    entry = await ctx.state.cache.read(keys.post_by_slug(slug), ttl=ttl, load=load)
+    ctx.authorize(post_resource(entry))
+    return http_cache.respond(entry, if_none_match=if__none__match)
 
 
-async def get_post(ctx: RequestContext, *, post_id: UUID) -> PostEnvelope:
-    post = await posts_service.get(session=ctx.session, post_id=post_id)
-    ctx.authorize(_resource(post))
-    return _envelope(ctx, post)
+async def get_post(ctx: RequestContext, *, if__none__match: str | None, post_id: UUID) -> Response:
+    async def load() -> Loaded:
+        return _loaded(await posts_service.get(session=ctx.session, post_id=post_id))
+
+    ttl = ctx.state.settings.cache_post_ttl_seconds
+    entry = await ctx.state.cache.read(keys.post_by_id(post_id), ttl=ttl, load=load)
+    ctx.authorize(post_resource(entry))
+    return http_cache.respond(entry, if_none_match=if__none__match)
 
 
 def _changes(body: PostUpdate) -> dict[str, Any]:
@@ -128,9 +177,11 @@ async def update_post(
 ) -> PostEnvelope:
     post = await posts_service.get(session=ctx.session, post_id=post_id)
     ctx.authorize(_resource(post))
+    old_slug = post.slug
     post = await posts_service.update(
         session=ctx.session, post=post, if_match=if__match, changes=_changes(body)
     )
+    invalidation.post_changed(ctx, post_id=post.id, slugs=[old_slug, post.slug])
     return _envelope(ctx, post)
 
 
@@ -138,6 +189,7 @@ async def delete_post(ctx: RequestContext, *, post_id: UUID) -> None:
     post = await posts_service.get(session=ctx.session, post_id=post_id)
     ctx.authorize(_resource(post))
     await posts_service.delete(session=ctx.session, post=post)
+    invalidation.post_changed(ctx, post_id=post_id, slugs=[post.slug])
 
 
 async def record_post_view(ctx: RequestContext, *, post_id: UUID) -> ViewCountEnvelope:

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from app.cache import invalidation
 from app.core.context import RequestContext
 from app.db import models as m
+from app.sessions import service as sessions_service
 from app.users import service as users_service
 from generated.models import (
     PublicUser,
@@ -76,4 +78,7 @@ async def update_user_role(
     user = await users_service.change_role(
         session=ctx.session, user_id=user_id, role=body.role.value
     )
+    # Cached sessions carry the role, which decides what the user may see.
+    hashes = await sessions_service.token_hashes(session=ctx.session, user_id=user_id)
+    invalidation.sessions_ended(ctx, hashes)
     return PublicUserEnvelope(success=True, data=to_public_user(user), error=None)

@@ -1,8 +1,9 @@
 """Schemathesis over the whole contract against the app served the way the container serves it.
 
-Starts PostgreSQL (unless TEST_DATABASE_URL is set), migrates it, serves the app with uvicorn on
-loopback, makes an admin account, and runs every check and the stateful phase. Operations that
-still answer 501 are left out. Exits with schemathesis' status; the JUnit report goes to
+Starts PostgreSQL and Redis (unless TEST_DATABASE_URL and TEST_REDIS_URL are set), migrates the
+database, serves the app with uvicorn on loopback with rate limits too high for the fuzzer to
+meet, makes an admin account, and runs every check and the stateful phase. Operations that still
+answer 501 are left out. Exits with schemathesis' status; the JUnit report goes to
 reports/schemathesis/.
 """
 
@@ -22,7 +23,7 @@ from pathlib import Path
 import httpx
 import yaml
 
-from tests.fixtures.services import free_port, postgres_server
+from tests.fixtures.services import free_port, postgres_server, redis_server
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -76,6 +77,22 @@ def database() -> Iterator[str]:
 
 
 @contextlib.contextmanager
+def redis() -> Iterator[str]:
+    if os.environ.get("TEST_REDIS_URL"):
+        yield os.environ["TEST_REDIS_URL"]
+        return
+    with redis_server() as url:
+        yield url
+
+
+# The hooks log in before every authenticated call; the limits themselves are tested in pytest.
+UNTHROTTLED = {
+    f"RATELIMIT_{name}": "1000000/60"
+    for name in ("LOGIN_PER_ACCOUNT", "LOGIN_PER_IP", "REGISTER_PER_IP", "PASSWORD_RESET_PER_IP")
+} | {"RATELIMIT_WRITES_PER_USER": "1000000/60"}
+
+
+@contextlib.contextmanager
 def served_app(env: dict[str, str], port: int) -> Iterator[str]:
     program, *arguments = serve_command(port)
     command = [str(BIN / program), *arguments]
@@ -116,11 +133,13 @@ def main() -> int:
     parser.add_argument("--max-examples", type=int, default=50)
     parser.add_argument("--seed", type=int, default=20261126)
     args = parser.parse_args()
-    with database() as url, tempfile.TemporaryDirectory() as cache_dir:
+    with database() as url, redis() as redis_url, tempfile.TemporaryDirectory() as cache_dir:
         env = {
             **os.environ,
             **image_env(Path(cache_dir)),
+            **UNTHROTTLED,
             "DATABASE_URL": url,
+            "REDIS_URL": redis_url,
             "TOKEN_PEPPER": secrets.token_urlsafe(48),
             "LOG_LEVEL": "WARNING",
         }

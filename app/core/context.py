@@ -11,9 +11,9 @@ from fastapi import Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz import Authorizer, Decision, Principal, Resource
+from app.cache import sessions as session_cache
 from app.core import errors
 from app.core.state import AppState, app_state
-from app.sessions import service as sessions_service
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -47,6 +47,7 @@ class RequestContext:
         self.response = response
         self.decision = decision
         self._session: AsyncSession | None = None
+        self._after_commit: list[Callable[[], Awaitable[None]]] = []
 
     @property
     def session(self) -> AsyncSession:
@@ -69,6 +70,10 @@ class RequestContext:
             operation=operation or self.operation_id, principal=self.principal, resource=resource
         )
 
+    def after_commit(self, callback: Callable[[], Awaitable[None]]) -> None:
+        """Run callback once the handler's transaction has committed (cache invalidation)."""
+        self._after_commit.append(callback)
+
     async def run(
         self,
         handler: Callable[Concatenate[RequestContext, P], Awaitable[T]],
@@ -79,12 +84,16 @@ class RequestContext:
 
         async def unit(session: AsyncSession) -> T:
             self._session = session
+            self._after_commit.clear()  # a retried attempt registers its own
             try:
                 return await handler(self, *args, **kwargs)
             finally:
                 self._session = None
 
-        return await self.state.database.transaction(unit)
+        result = await self.state.database.transaction(unit)
+        for callback in self._after_commit:
+            await callback()
+        return result
 
 
 def _check_media_type(request: Request) -> None:
@@ -123,14 +132,14 @@ def operation_context(
         if auth is not Auth.NONE:
             token = _bearer_token(request)
             if token is not None:
-                principal = await state.database.transaction(
-                    lambda session: sessions_service.authenticate(
-                        session=session, settings=state.settings, token=token
-                    )
-                )
+                principal = await session_cache.authenticate(state=state, token=token)
             elif auth is Auth.REQUIRED:
                 raise errors.Unauthenticated()
         decision = state.authorizer.require(operation=operation_id, principal=principal)
+        client_ip = request.client.host if request.client else "unknown"
+        await state.rate_limits.before_operation(
+            operation_id, client_ip=client_ip, principal=principal
+        )
         _check_media_type(request)
         return RequestContext(
             operation_id=operation_id,

@@ -108,6 +108,13 @@ class PreconditionRequired(AppError):
     default_message = "Send If-Match with the ETag of your last read."
 
 
+class RateLimited(AppError):
+    """Over a rate limit; the headers say how long to wait."""
+
+    status_code, code = 429, "RATE_LIMITED"
+    default_message = "Too many requests; retry after the number of seconds in Retry-After."
+
+
 class NotImplementedYet(AppError):
     """An operation of the contract that is not served yet."""
 
@@ -134,6 +141,7 @@ BY_STATUS: dict[int, type[AppError]] = {
         UnsupportedMediaType,
         ValidationFailed,
         PreconditionRequired,
+        RateLimited,
         NotImplementedYet,
         ServiceUnavailable,
     )

@@ -8,7 +8,9 @@ from typing import TypedDict
 from starlette.requests import Request
 
 from app.authz import Authorizer
+from app.cache.reads import Cache
 from app.db.database import Database
+from app.ratelimit.policy import RateLimits
 from app.settings import Settings
 
 
@@ -17,6 +19,8 @@ class AppState:
     settings: Settings
     database: Database
     authorizer: Authorizer
+    cache: Cache
+    rate_limits: RateLimits
 
 
 class LifespanState(TypedDict):

@@ -55,5 +55,11 @@ class SessionRepository:
     async def get(self, session_id: uuid.UUID) -> Session | None:
         return await self.session.get(Session, session_id)
 
-    async def delete(self, session_id: uuid.UUID) -> None:
-        await self.session.execute(delete(Session).where(Session.id == session_id))
+    async def delete(self, session_id: uuid.UUID) -> str | None:
+        statement = delete(Session).where(Session.id == session_id).returning(Session.token_hash)
+        result: str | None = await self.session.scalar(statement)
+        return result
+
+    async def token_hashes(self, user_id: uuid.UUID) -> list[str]:
+        statement = select(Session.token_hash).where(Session.user_id == user_id)
+        return list((await self.session.execute(statement)).scalars())

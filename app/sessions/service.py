@@ -51,13 +51,27 @@ async def login(
     return await SessionRepository(session).add(record), token
 
 
+def hash_token(*, settings: Settings, token: str) -> str:
+    return tokens.token_hash(token, pepper=_pepper(settings))
+
+
 async def authenticate(*, session: AsyncSession, settings: Settings, token: str) -> Principal:
     if not tokens.looks_like_token(token):
         raise errors.Unauthenticated("The token is not valid.")
+    principal, _ = await authenticate_hash(
+        session=session, settings=settings, token_hash=hash_token(settings=settings, token=token)
+    )
+    return principal
+
+
+async def authenticate_hash(
+    *, session: AsyncSession, settings: Settings, token_hash: str
+) -> tuple[Principal, datetime]:
+    """The live session's principal and its absolute expiry; 401 when it has ended."""
     now = utcnow()
     repository = SessionRepository(session)
     found = await repository.find_live(
-        token_hash=tokens.token_hash(token, pepper=_pepper(settings)),
+        token_hash=token_hash,
         now=now,
         idle_cutoff=idle_cutoff(settings, now),
     )
@@ -66,7 +80,7 @@ async def authenticate(*, session: AsyncSession, settings: Settings, token: str)
     record, user = found
     if now - record.last_used_at > TOUCH_INTERVAL:
         await repository.touch(session_id=record.id, now=now)
-    return Principal(user_id=user.id, role=user.role, session_id=record.id)
+    return Principal(user_id=user.id, role=user.role, session_id=record.id), record.expires_at
 
 
 async def list_live(
@@ -85,5 +99,11 @@ async def get(*, session: AsyncSession, session_id: uuid.UUID) -> Session:
     return record
 
 
-async def end(*, session: AsyncSession, session_id: uuid.UUID) -> None:
-    await SessionRepository(session).delete(session_id)
+async def end(*, session: AsyncSession, session_id: uuid.UUID) -> str | None:
+    """End the session; its token hash, so that caches can forget it."""
+    return await SessionRepository(session).delete(session_id)
+
+
+async def token_hashes(*, session: AsyncSession, user_id: uuid.UUID) -> list[str]:
+    """The token hashes of every session the user has, ended or not."""
+    return await SessionRepository(session).token_hashes(user_id)

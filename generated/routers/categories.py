@@ -16,12 +16,18 @@ router = APIRouter(tags=['categories'])
     '/v1/categories',
     operation_id='listCategories',
     response_model=CategoryListEnvelope,
+    responses={
+        '422': {'model': ErrorEnvelope},
+    },
 )
 async def list_categories(
+    if__none__match: Optional[constr(max_length=1024)] = Header(
+        None, alias='If-None-Match'
+    ),
     ctx: RequestContext = Depends(operation_context('listCategories', Auth.NONE)),
 ) -> CategoryListEnvelope:
     """List categories"""
-    return await ctx.run(impl.list_categories)
+    return await ctx.run(impl.list_categories, if__none__match=if__none__match)
 
 
 @router.post(
@@ -37,6 +43,7 @@ async def list_categories(
         '413': {'model': ErrorEnvelope},
         '415': {'model': ErrorEnvelope},
         '422': {'model': ErrorEnvelope},
+        '429': {'model': ErrorEnvelope},
     },
 )
 async def create_category(
@@ -77,6 +84,7 @@ async def get_category(
         '413': {'model': ErrorEnvelope},
         '415': {'model': ErrorEnvelope},
         '422': {'model': ErrorEnvelope},
+        '429': {'model': ErrorEnvelope},
     },
 )
 async def update_category(
@@ -99,6 +107,7 @@ async def update_category(
         '404': {'model': ErrorEnvelope},
         '409': {'model': ErrorEnvelope},
         '422': {'model': ErrorEnvelope},
+        '429': {'model': ErrorEnvelope},
     },
 )
 async def delete_category(

@@ -23,6 +23,9 @@ router = APIRouter(tags=['posts'])
     },
 )
 async def list_posts(
+    if__none__match: Optional[constr(max_length=1024)] = Header(
+        None, alias='If-None-Match'
+    ),
     cursor: Optional[
         constr(pattern=r'^[A-Za-z0-9_.-]+$', min_length=1, max_length=512)
     ] = None,
@@ -36,6 +39,7 @@ async def list_posts(
     """List posts"""
     return await ctx.run(
         impl.list_posts,
+        if__none__match=if__none__match,
         cursor=cursor,
         limit=limit,
         category_id=category_id,
@@ -59,6 +63,7 @@ async def list_posts(
         '413': {'model': ErrorEnvelope},
         '415': {'model': ErrorEnvelope},
         '422': {'model': ErrorEnvelope},
+        '429': {'model': ErrorEnvelope},
     },
 )
 async def create_post(
@@ -80,11 +85,18 @@ async def create_post(
     },
 )
 async def get_post_by_slug(
-    slug: constr(pattern=r'^[a-z0-9]+(?:-[a-z0-9]+)*$', min_length=1, max_length=120),
+    if__none__match: Optional[constr(max_length=1024)] = Header(
+        None, alias='If-None-Match'
+    ),
+    slug: constr(
+        pattern=r'^[a-z0-9]+(?:-[a-z0-9]+)*$', min_length=1, max_length=120
+    ) = ...,
     ctx: RequestContext = Depends(operation_context('getPostBySlug', Auth.OPTIONAL)),
 ) -> PostEnvelope:
     """A post by its slug"""
-    return await ctx.run(impl.get_post_by_slug, slug=slug)
+    return await ctx.run(
+        impl.get_post_by_slug, if__none__match=if__none__match, slug=slug
+    )
 
 
 @router.get(
@@ -98,11 +110,16 @@ async def get_post_by_slug(
     },
 )
 async def get_post(
+    if__none__match: Optional[constr(max_length=1024)] = Header(
+        None, alias='If-None-Match'
+    ),
     post_id: UUID = Path(..., alias='postId'),
     ctx: RequestContext = Depends(operation_context('getPost', Auth.OPTIONAL)),
 ) -> PostEnvelope:
     """A post"""
-    return await ctx.run(impl.get_post, post_id=post_id)
+    return await ctx.run(
+        impl.get_post, if__none__match=if__none__match, post_id=post_id
+    )
 
 
 @router.patch(
@@ -120,6 +137,7 @@ async def get_post(
         '415': {'model': ErrorEnvelope},
         '422': {'model': ErrorEnvelope},
         '428': {'model': ErrorEnvelope},
+        '429': {'model': ErrorEnvelope},
     },
 )
 async def update_post(
@@ -144,6 +162,7 @@ async def update_post(
         '403': {'model': ErrorEnvelope},
         '404': {'model': ErrorEnvelope},
         '422': {'model': ErrorEnvelope},
+        '429': {'model': ErrorEnvelope},
     },
 )
 async def delete_post(

@@ -23,6 +23,8 @@ router = APIRouter(tags=['sessions'])
         '413': {'model': ErrorEnvelope},
         '415': {'model': ErrorEnvelope},
         '422': {'model': ErrorEnvelope},
+        '429': {'model': ErrorEnvelope},
+        '503': {'model': ErrorEnvelope},
     },
 )
 async def create_session(

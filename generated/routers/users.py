@@ -23,6 +23,7 @@ router = APIRouter(tags=['users'])
         '413': {'model': ErrorEnvelope},
         '415': {'model': ErrorEnvelope},
         '422': {'model': ErrorEnvelope},
+        '429': {'model': ErrorEnvelope},
     },
 )
 async def register_user(
@@ -58,6 +59,7 @@ async def get_current_user(
         '413': {'model': ErrorEnvelope},
         '415': {'model': ErrorEnvelope},
         '422': {'model': ErrorEnvelope},
+        '429': {'model': ErrorEnvelope},
     },
 )
 async def update_current_user(
@@ -99,6 +101,7 @@ async def get_user(
         '413': {'model': ErrorEnvelope},
         '415': {'model': ErrorEnvelope},
         '422': {'model': ErrorEnvelope},
+        '429': {'model': ErrorEnvelope},
     },
 )
 async def update_user_role(

@@ -1,0 +1,250 @@
+"""Throughput and latency of a cached post read, against a bare FastAPI endpoint and no cache.
+
+Usage: python -m scripts.bench_cache [--connections N] [--seconds S]
+
+Serves on loopback with one uvicorn worker pinned to the first core (Redis on the second): a bare
+FastAPI app that answers the post's JSON (once from a dict, once from ready bytes), the blog app
+with the cache, and the blog app with CACHE_ENABLED=false. The load generator runs here, pinned
+to the second core, with keep-alive connections each sending one request at a time. PostgreSQL
+and Redis are started unless TEST_DATABASE_URL and TEST_REDIS_URL are set. Not a test: it prints
+requests per second, p50, p99 and the ratios to the bare endpoint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from starlette.responses import Response
+
+from tests.fixtures.services import RedisProcess, free_port, postgres_server
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+SERVER_CPU, CLIENT_CPU = 0, 1
+
+
+def bare_app() -> FastAPI:
+    """The ceiling: a FastAPI route answering the same JSON with no middleware or dependencies."""
+    raw = os.environ["BENCH_BODY"].encode()
+    payload = json.loads(raw)
+    app = FastAPI()
+
+    @app.get("/dict")
+    async def from_dict() -> dict[str, Any]:
+        return payload  # type: ignore[no-any-return]
+
+    @app.get("/bytes")
+    async def from_bytes() -> Response:
+        return Response(raw, media_type="application/json")
+
+    return app
+
+
+@contextlib.contextmanager
+def service(url_env: str, start: Any) -> Iterator[str]:
+    if os.environ.get(url_env):
+        yield os.environ[url_env]
+        return
+    with start() as url:
+        yield url
+
+
+@contextlib.contextmanager
+def redis_off_the_server_core() -> Iterator[str]:
+    """Redis runs on another host in production; here it shares the load generator's core."""
+    server = RedisProcess()
+    server.start()
+    assert server.process is not None
+    os.sched_setaffinity(server.process.pid, {CLIENT_CPU})
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+def _pin_server() -> None:
+    os.sched_setaffinity(0, {SERVER_CPU})
+
+
+@contextlib.contextmanager
+def served(factory: str, env: dict[str, str]) -> Iterator[tuple[str, int]]:
+    port = free_port()
+    command = [
+        *(str(BIN / "uvicorn"), "--factory", factory),
+        *("--host", "127.0.0.1", "--port", str(port)),
+        *("--no-access-log", "--log-level", "warning"),
+    ]
+    process = subprocess.Popen(command, env=env, cwd=ROOT, preexec_fn=_pin_server)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.TransportError):
+                httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+                break
+            time.sleep(0.2)
+        yield "127.0.0.1", port
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@dataclass
+class Result:
+    name: str
+    requests: int
+    seconds: float
+    latencies: list[float]
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+    def percentile(self, q: int) -> float:
+        return statistics.quantiles(self.latencies, n=100)[q - 1] * 1000
+
+
+async def _connection(
+    host: str, port: int, request: bytes, until: float, record_from: float, latencies: list[float]
+) -> int:
+    reader, writer = await asyncio.open_connection(host, port)
+    done = 0
+    try:
+        while (now := time.perf_counter()) < until:
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            if not head.startswith(b"HTTP/1.1 200"):
+                raise SystemExit(f"unexpected answer: {head[:60]!r}")
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":", 1)[1])
+            await reader.readexactly(length)
+            if now >= record_from:
+                latencies.append(time.perf_counter() - now)
+                done += 1
+    finally:
+        writer.close()
+    return done
+
+
+async def load(
+    name: str, host: str, port: int, path: str, *, connections: int, seconds: float
+) -> Result:
+    request = f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: application/json\r\n\r\n".encode()
+    warmup = 1.0
+    start = time.perf_counter()
+    latencies: list[float] = []
+    counts = await asyncio.gather(
+        *(
+            _connection(host, port, request, start + warmup + seconds, start + warmup, latencies)
+            for _ in range(connections)
+        )
+    )
+    return Result(name, sum(counts), seconds, latencies)
+
+
+def prepare_post(base: str) -> str:
+    email = f"bench-{secrets.token_hex(4)}@example.com"
+    password = secrets.token_urlsafe(16)
+    user = {"email": email, "password": password, "displayName": "Bench"}
+    httpx.post(f"{base}/v1/users", json=user).raise_for_status()
+    login = httpx.post(f"{base}/v1/sessions", json={"email": email, "password": password})
+    token = login.raise_for_status().json()["data"]["token"]
+    body = {"title": "A post worth caching", "body": "Lorem ipsum. " * 80, "status": "published"}
+    created = httpx.post(
+        f"{base}/v1/posts", json=body, headers={"Authorization": f"Bearer {token}"}
+    ).raise_for_status()
+    post_id: str = created.json()["data"]["id"]
+    return post_id
+
+
+def _best(runs: list[Result]) -> Result:
+    """The median round by throughput: other work on a shared machine only ever slows a round."""
+    return sorted(runs, key=lambda r: r.rps)[len(runs) // 2]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    os.sched_setaffinity(0, {CLIENT_CPU})
+    with (
+        service("TEST_DATABASE_URL", postgres_server) as database_url,
+        service("TEST_REDIS_URL", redis_off_the_server_core) as redis_url,
+    ):
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "TOKEN_PEPPER": secrets.token_urlsafe(48),
+            "LOG_LEVEL": "WARNING",
+        }
+        subprocess.run(
+            [sys.executable, "-m", "alembic", "upgrade", "head"], env=env, cwd=ROOT, check=True
+        )
+        with (
+            served("app.main:create_app", env) as cached,
+            served("app.main:create_app", {**env, "CACHE_ENABLED": "false"}) as uncached,
+        ):
+            post_id = prepare_post(f"http://{cached[0]}:{cached[1]}")
+            path = f"/v1/posts/{post_id}"
+            body = httpx.get(f"http://{cached[0]}:{cached[1]}{path}").raise_for_status().content
+            with served(
+                "scripts.bench_cache:bare_app", {**env, "BENCH_BODY": body.decode()}
+            ) as bare:
+                targets = [
+                    ("bare FastAPI (bytes)", bare, "/bytes"),
+                    ("bare FastAPI (dict)", bare, "/dict"),
+                    ("cached GET /v1/posts/{postId}", cached, path),
+                    ("uncached GET /v1/posts/{postId}", uncached, path),
+                ]
+                runs: dict[str, list[Result]] = {name: [] for name, _, _ in targets}
+                # Rounds interleave the targets, so drift in the machine's load hits them alike.
+                for _ in range(args.rounds):
+                    for name, (host, port), target_path in targets:
+                        result = asyncio.run(
+                            load(
+                                name,
+                                host,
+                                port,
+                                target_path,
+                                connections=args.connections,
+                                seconds=args.seconds,
+                            )
+                        )
+                        runs[name].append(result)
+    results = [_best(runs[name]) for name, _, _ in targets]
+    bare_bytes, bare_dict = results[0], results[1]
+    print(
+        f"{args.connections} connections, median of {args.rounds} interleaved rounds of "
+        f"{args.seconds:.0f} s, one uvicorn worker per app on CPU {SERVER_CPU}, load generator "
+        f"on CPU {CLIENT_CPU}, body {len(body)} bytes"
+    )
+    print(f"{'target':34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'÷bytes':>7} {'÷dict':>7}")
+    for r in results:
+        print(
+            f"{r.name:34} {r.rps:8.0f} {r.percentile(50):8.2f} {r.percentile(99):8.2f} "
+            f"{r.rps / bare_bytes.rps:7.2f} {r.rps / bare_dict.rps:7.2f}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
