@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from app.authz import Authorizer
 from app.authz.wasm import WasmPolicy
+from app.aws.clients import AwsClients
 from app.core import emails, envelope, openapi
 from app.core.logging import configure_logging
 from app.core.middleware import BodyLimitMiddleware, TraceMiddleware
@@ -30,13 +31,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             WasmPolicy.load, settings.opa_bundle_path, cache_dir=settings.opa_cache_dir
         )
         database = Database(settings)
+        aws = AwsClients(settings)
         try:
             yield {
                 "app_state": AppState(
-                    settings=settings, database=database, authorizer=Authorizer(policy)
+                    settings=settings, database=database, authorizer=Authorizer(policy), aws=aws
                 )
             }
         finally:
+            await asyncio.to_thread(aws.close)
             await database.dispose()
 
     app = FastAPI(

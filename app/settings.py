@@ -35,6 +35,25 @@ class Settings(BaseSettings):
     # Where the compiled policy module is cached between cold starts; off when unset.
     opa_cache_dir: Path | None = None
 
+    # AWS. The endpoint is the SDK's standard AWS_ENDPOINT_URL: an emulator locally, unset on AWS.
+    aws_endpoint_url: str | None = None
+    aws_region: str = "us-east-1"
+    aws_connect_timeout_seconds: float = Field(default=2.0, gt=0)
+    aws_read_timeout_seconds: float = Field(default=5.0, gt=0)
+    aws_max_attempts: int = Field(default=3, ge=1, le=10)
+    aws_max_pool_connections: int = Field(default=20, ge=1)
+    views_table: str = "blog-post-views"
+    jobs_table: str = "blog-jobs"
+    resets_table: str = "blog-password-resets"
+    uploads_bucket: str = "blog-uploads"
+    jobs_queue: str = "blog-jobs"
+    mail_queue: str = "blog-mail"
+    events_topic: str = "blog-events"
+    # When set, the pepper is read from Secrets Manager (an id) or Parameter Store (a name).
+    token_pepper_secret_id: str | None = None
+    token_pepper_parameter: str | None = None
+    secrets_cache_ttl_seconds: int = Field(default=300, ge=0)
+
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     spec_path: Path = ROOT / "spec" / "openapi.yaml"
 

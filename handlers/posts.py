@@ -3,12 +3,13 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from app import events
 from app.authz import Resource
-from app.core import errors
 from app.core.context import RequestContext
 from app.db import models as m
 from app.posts import service as posts_service
 from app.posts.repository import PostFilter
+from app.views import service as views_service
 from generated.models import (
     PageMeta,
     Post,
@@ -17,13 +18,14 @@ from generated.models import (
     PostListEnvelope,
     PostStatus,
     PostUpdate,
+    ViewCount,
     ViewCountEnvelope,
 )
 
 DEFAULT_LIMIT = 20
 
 
-def to_post(post: m.Post) -> Post:
+def to_post(post: m.Post, *, view_count: int | None) -> Post:
     return Post(
         id=post.id,
         title=post.title,
@@ -35,6 +37,7 @@ def to_post(post: m.Post) -> Post:
         publishedAt=post.published_at,
         createdAt=post.created_at,
         updatedAt=post.updated_at,
+        viewCount=view_count,
     )
 
 
@@ -42,9 +45,18 @@ def _resource(post: m.Post) -> Resource:
     return Resource(type="post", owner_id=post.author_id, status=post.status)
 
 
-def _envelope(ctx: RequestContext, post: m.Post) -> PostEnvelope:
+async def _envelope(ctx: RequestContext, post: m.Post, *, new: bool = False) -> PostEnvelope:
     ctx.response.headers["ETag"] = posts_service.etag(post)
-    return PostEnvelope(success=True, data=to_post(post), error=None)
+    counts = {} if new else await views_service.counts(clients=ctx.state.aws, post_ids=[post.id])
+    return PostEnvelope(
+        success=True, data=to_post(post, view_count=counts.get(post.id, 0)), error=None
+    )
+
+
+async def _announce(ctx: RequestContext, post: m.Post, *, was_published: bool) -> None:
+    """Emit post.published inside the transaction: if the event cannot be sent, nothing commits."""
+    if post.status == "published" and not was_published and post.published_at is not None:
+        await events.post_published(clients=ctx.state.aws, post=post, at=post.published_at)
 
 
 async def list_posts(
@@ -73,9 +85,10 @@ async def list_posts(
         limit=limit,
         key=ctx.state.settings.cursor_key(),
     )
+    counts = await views_service.counts(clients=ctx.state.aws, post_ids=[p.id for p in page.posts])
     return PostListEnvelope(
         success=True,
-        data=[to_post(p) for p in page.posts],
+        data=[to_post(p, view_count=counts[p.id]) for p in page.posts],
         error=None,
         meta=PageMeta(nextCursor=page.next_cursor, limit=limit),
     )
@@ -91,20 +104,21 @@ async def create_post(ctx: RequestContext, *, body: PostCreate) -> PostEnvelope:
         category_id=body.categoryId,
         status=body.status.value if body.status else "draft",
     )
+    await _announce(ctx, post, was_published=False)
     ctx.response.headers["Location"] = f"/v1/posts/{post.id}"
-    return _envelope(ctx, post)
+    return await _envelope(ctx, post, new=True)
 
 
 async def get_post_by_slug(ctx: RequestContext, *, slug: str) -> PostEnvelope:
     post = await posts_service.get_by_slug(session=ctx.session, slug=slug)
     ctx.authorize(_resource(post))
-    return _envelope(ctx, post)
+    return await _envelope(ctx, post)
 
 
 async def get_post(ctx: RequestContext, *, post_id: UUID) -> PostEnvelope:
     post = await posts_service.get(session=ctx.session, post_id=post_id)
     ctx.authorize(_resource(post))
-    return _envelope(ctx, post)
+    return await _envelope(ctx, post)
 
 
 def _changes(body: PostUpdate) -> dict[str, Any]:
@@ -128,10 +142,12 @@ async def update_post(
 ) -> PostEnvelope:
     post = await posts_service.get(session=ctx.session, post_id=post_id)
     ctx.authorize(_resource(post))
+    was_published = post.status == "published"
     post = await posts_service.update(
         session=ctx.session, post=post, if_match=if__match, changes=_changes(body)
     )
-    return _envelope(ctx, post)
+    await _announce(ctx, post, was_published=was_published)
+    return await _envelope(ctx, post)
 
 
 async def delete_post(ctx: RequestContext, *, post_id: UUID) -> None:
@@ -141,4 +157,9 @@ async def delete_post(ctx: RequestContext, *, post_id: UUID) -> None:
 
 
 async def record_post_view(ctx: RequestContext, *, post_id: UUID) -> ViewCountEnvelope:
-    raise errors.NotImplementedYet()
+    post = await posts_service.get(session=ctx.session, post_id=post_id)
+    ctx.authorize(_resource(post))
+    count = await views_service.record(clients=ctx.state.aws, post_id=post.id)
+    return ViewCountEnvelope(
+        success=True, data=ViewCount(postId=post.id, viewCount=count), error=None
+    )

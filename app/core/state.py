@@ -8,6 +8,7 @@ from typing import TypedDict
 from starlette.requests import Request
 
 from app.authz import Authorizer
+from app.aws.clients import AwsClients
 from app.db.database import Database
 from app.settings import Settings
 
@@ -17,6 +18,7 @@ class AppState:
     settings: Settings
     database: Database
     authorizer: Authorizer
+    aws: AwsClients
 
 
 class LifespanState(TypedDict):

@@ -59,6 +59,7 @@ async def list_posts(
         '413': {'model': ErrorEnvelope},
         '415': {'model': ErrorEnvelope},
         '422': {'model': ErrorEnvelope},
+        '503': {'model': ErrorEnvelope},
     },
 )
 async def create_post(
@@ -120,6 +121,7 @@ async def get_post(
         '415': {'model': ErrorEnvelope},
         '422': {'model': ErrorEnvelope},
         '428': {'model': ErrorEnvelope},
+        '503': {'model': ErrorEnvelope},
     },
 )
 async def update_post(
@@ -162,7 +164,7 @@ async def delete_post(
         '401': {'model': ErrorEnvelope},
         '404': {'model': ErrorEnvelope},
         '422': {'model': ErrorEnvelope},
-        '501': {'model': ErrorEnvelope},
+        '503': {'model': ErrorEnvelope},
     },
 )
 async def record_post_view(
