@@ -57,3 +57,6 @@ class SessionRepository:
 
     async def delete(self, session_id: uuid.UUID) -> None:
         await self.session.execute(delete(Session).where(Session.id == session_id))
+
+    async def delete_for_user(self, user_id: uuid.UUID) -> None:
+        await self.session.execute(delete(Session).where(Session.user_id == user_id))

@@ -22,7 +22,7 @@ router = APIRouter(tags=['password-resets'])
         '413': {'model': ErrorEnvelope},
         '415': {'model': ErrorEnvelope},
         '422': {'model': ErrorEnvelope},
-        '501': {'model': ErrorEnvelope},
+        '503': {'model': ErrorEnvelope},
     },
 )
 async def request_password_reset(
@@ -44,7 +44,7 @@ async def request_password_reset(
         '413': {'model': ErrorEnvelope},
         '415': {'model': ErrorEnvelope},
         '422': {'model': ErrorEnvelope},
-        '501': {'model': ErrorEnvelope},
+        '503': {'model': ErrorEnvelope},
     },
 )
 async def confirm_password_reset(
