@@ -37,6 +37,8 @@ class Settings(BaseSettings):
 
     # AWS. The endpoint is the SDK's standard AWS_ENDPOINT_URL: an emulator locally, unset on AWS.
     aws_endpoint_url: str | None = None
+    # Per-service overrides, like the SDK's AWS_ENDPOINT_URL_<SERVICE>: {"sqs": "http://..."}.
+    aws_service_endpoints: dict[str, str] = Field(default_factory=dict)
     aws_region: str = "us-east-1"
     aws_connect_timeout_seconds: float = Field(default=2.0, gt=0)
     aws_read_timeout_seconds: float = Field(default=5.0, gt=0)

@@ -56,7 +56,7 @@ class AwsClients:
         return session.client(
             service,  # type: ignore[call-overload]
             config=config,
-            endpoint_url=settings.aws_endpoint_url,
+            endpoint_url=settings.aws_service_endpoints.get(service, settings.aws_endpoint_url),
         )
 
     def s3(self) -> S3Client:
