@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ParamValidationError
@@ -14,10 +15,11 @@ from tests.fixtures.aws_faults import unreachable
 
 
 def client_error(code: str, status: int) -> ClientError:
-    return ClientError(
-        {"Error": {"Code": code, "Message": "m"}, "ResponseMetadata": {"HTTPStatusCode": status}},
-        "UpdateItem",
-    )
+    response: Any = {
+        "Error": {"Code": code, "Message": "m"},
+        "ResponseMetadata": {"HTTPStatusCode": status},
+    }
+    return ClientError(response, "UpdateItem")
 
 
 @pytest.mark.parametrize(
@@ -66,7 +68,8 @@ def test_clients_are_made_once_and_reused(settings: Settings) -> None:
     clients = AwsClients(settings)
     try:
         assert clients.s3() is clients.s3()
-        assert clients.sqs() is not clients.s3()
+        assert clients.dynamodb() is clients.dynamodb()
+        assert clients.dynamodb().meta.service_model.service_name == "dynamodb"
     finally:
         clients.close()
 
