@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from app.authz import Authorizer
 from app.authz.wasm import WasmPolicy
+from app.aws import secrets
 from app.aws.clients import AwsClients
 from app.core import emails, envelope, openapi
 from app.core.logging import configure_logging
@@ -30,17 +31,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         policy = await asyncio.to_thread(
             WasmPolicy.load, settings.opa_bundle_path, cache_dir=settings.opa_cache_dir
         )
-        database = Database(settings)
         aws = AwsClients(settings)
         try:
-            yield {
-                "app_state": AppState(
-                    settings=settings, database=database, authorizer=Authorizer(policy), aws=aws
-                )
-            }
+            reader = secrets.SecretReader(aws, ttl_seconds=settings.secrets_cache_ttl_seconds)
+            resolved = await secrets.resolve(settings, reader)
+            database = Database(resolved)
+            try:
+                yield {
+                    "app_state": AppState(
+                        settings=resolved, database=database, authorizer=Authorizer(policy), aws=aws
+                    )
+                }
+            finally:
+                await database.dispose()
         finally:
             await asyncio.to_thread(aws.close)
-            await database.dispose()
 
     app = FastAPI(
         title="Blog API",

@@ -4,10 +4,11 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+MIN_PEPPER_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -24,8 +25,9 @@ class Settings(BaseSettings):
     database_dsql_endpoint: str | None = None
     transaction_max_attempts: int = Field(default=4, ge=1, le=10)
 
-    # Keys the HMAC of session tokens and the signature of pagination cursors; required.
-    token_pepper: SecretStr = Field(min_length=32)
+    # Keys the HMAC of session tokens and the signature of pagination cursors; required, unless
+    # token_pepper_secret_id or token_pepper_parameter names where the lifespan reads it.
+    token_pepper: SecretStr = SecretStr("")
 
     session_absolute_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=60)
     session_idle_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
@@ -58,6 +60,16 @@ class Settings(BaseSettings):
 
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     spec_path: Path = ROOT / "spec" / "openapi.yaml"
+
+    @model_validator(mode="after")
+    def _pepper_has_a_source(self) -> Settings:
+        stored = self.token_pepper_secret_id or self.token_pepper_parameter
+        if not stored and len(self.token_pepper.get_secret_value()) < MIN_PEPPER_LENGTH:
+            raise ValueError(
+                f"TOKEN_PEPPER needs at least {MIN_PEPPER_LENGTH} characters, unless "
+                "TOKEN_PEPPER_SECRET_ID or TOKEN_PEPPER_PARAMETER is set"
+            )
+        return self
 
     def cursor_key(self) -> bytes:
         """Signs pagination cursors; derived from the pepper, so it needs no secret of its own."""

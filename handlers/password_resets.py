@@ -17,7 +17,10 @@ async def request_password_reset(
     ctx: RequestContext, *, body: PasswordResetRequest
 ) -> AcknowledgementEnvelope:
     await resets_service.request(
-        session=ctx.session, clients=ctx.state.aws, email=str(body.email.root)
+        session=ctx.session,
+        clients=ctx.state.aws,
+        settings=ctx.state.settings,
+        email=str(body.email.root),
     )
     return AcknowledgementEnvelope(
         success=True, data=Acknowledgement(status=AcknowledgementStatus.accepted), error=None
@@ -28,5 +31,9 @@ async def confirm_password_reset(
     ctx: RequestContext, *, token: str, body: PasswordResetConfirm
 ) -> None:
     await resets_service.confirm(
-        session=ctx.session, clients=ctx.state.aws, token=token, password=body.password.root
+        session=ctx.session,
+        clients=ctx.state.aws,
+        settings=ctx.state.settings,
+        token=token,
+        password=body.password.root,
     )

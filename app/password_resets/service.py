@@ -14,6 +14,7 @@ from app.core import errors
 from app.db.models import utcnow
 from app.security import passwords, tokens
 from app.sessions.repository import SessionRepository
+from app.settings import Settings
 from app.users.repository import UserRepository
 from app.users.service import normalize_email
 
@@ -22,18 +23,20 @@ REQUESTED = "password_reset.requested"
 KEY = "tokenHash"
 
 
-def _hash(clients: AwsClients, token: str) -> str:
-    pepper = clients.settings.token_pepper.get_secret_value().encode()
+def _hash(settings: Settings, token: str) -> str:
+    pepper = settings.token_pepper.get_secret_value().encode()
     return tokens.token_hash(token, pepper=b"password-reset:" + pepper)
 
 
-async def request(*, session: AsyncSession, clients: AwsClients, email: str) -> None:
+async def request(
+    *, session: AsyncSession, clients: AwsClients, settings: Settings, email: str
+) -> None:
     """For an account, store a token hash and queue the token for delivery; else nothing."""
     user = await UserRepository(session).get_by_email(normalize_email(email))
     if user is None:
         return
     token = tokens.new_token()
-    token_hash = _hash(clients, token)
+    token_hash = _hash(settings, token)
     expires_at = int(time.time()) + TOKEN_TTL_SECONDS
     table = clients.settings.resets_table
     item = {KEY: token_hash, "userId": str(user.id), "expiresAt": expires_at}
@@ -52,7 +55,9 @@ async def request(*, session: AsyncSession, clients: AwsClients, email: str) -> 
         raise
 
 
-async def confirm(*, session: AsyncSession, clients: AwsClients, token: str, password: str) -> None:
+async def confirm(
+    *, session: AsyncSession, clients: AwsClients, settings: Settings, token: str, password: str
+) -> None:
     """Consume the token (of concurrent uses, one wins), set the password, end all sessions."""
     if not tokens.looks_like_token(token):
         raise errors.NotFound("The reset token is unknown, used or expired.")
@@ -60,7 +65,7 @@ async def confirm(*, session: AsyncSession, clients: AwsClients, token: str, pas
     consumed = await dynamo.delete_item(
         clients,
         table=clients.settings.resets_table,
-        key={KEY: _hash(clients, token)},
+        key={KEY: _hash(settings, token)},
         only_if="attribute_exists(tokenHash) AND expiresAt > :now",
         condition_values={":now": int(time.time())},
     )
