@@ -83,13 +83,11 @@ async def get(*, session: AsyncSession, post_id: uuid.UUID, attachment_id: uuid.
     return found
 
 
-def problem_with(attachment: Attachment, info: s3.ObjectInfo | None) -> tuple[str, str] | None:
+def problem_with(attachment: Attachment, info: s3.ObjectInfo) -> tuple[str, str] | None:
     """Why the uploaded object does not match its declaration; None when it does.
 
     The emulator (and a leaked form) ignore the presigned conditions, so every one is rechecked.
     """
-    if info is None:
-        return "No file was uploaded for this attachment.", "missing"
     if info.last_modified > attachment.upload_expires_at:
         return "The file arrived after the upload form expired.", "expired"
     if info.size > MAX_BYTES:
@@ -108,10 +106,12 @@ async def complete(
     if attachment.status != "pending":
         raise errors.Conflict("This upload was already completed.")
     info = await s3.head(clients, key=attachment.object_key)
+    if info is None:
+        # Not invalid content but a step done too early: the form stays usable until it expires.
+        raise errors.Conflict("No file was uploaded for this attachment yet.")
     problem = problem_with(attachment, info)
     if problem is not None:
-        if info is not None:
-            await s3.delete(clients, key=attachment.object_key)
+        await s3.delete(clients, key=attachment.object_key)
         raise _refuse(*problem)
     job_id = uuid.uuid4()
     await jobs.create(clients, job_id=job_id, owner_id=owner_id, attachment_id=attachment.id)
