@@ -11,6 +11,15 @@ from app.db.models import Post
 POST_PUBLISHED = "post.published"
 
 
+async def announce(*, clients: AwsClients, post: Post, was_published: bool) -> None:
+    """Emit post.published when this change published the post.
+
+    Sent inside the request's transaction: if the event cannot be sent, the change does not commit.
+    """
+    if post.status == "published" and not was_published and post.published_at is not None:
+        await post_published(clients=clients, post=post, at=post.published_at)
+
+
 async def post_published(*, clients: AwsClients, post: Post, at: datetime) -> None:
     await messaging.publish(
         clients,

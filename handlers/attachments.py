@@ -39,14 +39,13 @@ def to_attachment(attachment: m.Attachment, *, download_url: str | None = None) 
     )
 
 
-async def _authorized_post(ctx: RequestContext, post_id: UUID) -> m.Post:
-    post = await posts_service.get(session=ctx.session, post_id=post_id)
-    ctx.authorize(Resource(type="post", owner_id=post.author_id, status=post.status))
-    return post
+def _resource(post: m.Post) -> Resource:
+    return Resource(type="post", owner_id=post.author_id, status=post.status)
 
 
 async def list_attachments(ctx: RequestContext, *, post_id: UUID) -> AttachmentListEnvelope:
-    post = await _authorized_post(ctx, post_id)
+    post = await posts_service.get(session=ctx.session, post_id=post_id)
+    ctx.authorize(_resource(post))
     found = await attachments_service.list_completed(
         session=ctx.session, clients=ctx.state.aws, post_id=post.id
     )
@@ -61,7 +60,8 @@ async def list_attachments(ctx: RequestContext, *, post_id: UUID) -> AttachmentL
 async def create_attachment(
     ctx: RequestContext, *, post_id: UUID, body: AttachmentCreate
 ) -> AttachmentUploadEnvelope:
-    post = await _authorized_post(ctx, post_id)
+    post = await posts_service.get(session=ctx.session, post_id=post_id)
+    ctx.authorize(_resource(post))
     upload = await attachments_service.create(
         session=ctx.session,
         clients=ctx.state.aws,
@@ -89,7 +89,8 @@ async def create_attachment(
 async def complete_attachment(
     ctx: RequestContext, *, post_id: UUID, attachment_id: UUID
 ) -> AttachmentEnvelope:
-    post = await _authorized_post(ctx, post_id)
+    post = await posts_service.get(session=ctx.session, post_id=post_id)
+    ctx.authorize(_resource(post))
     attachment = await attachments_service.get(
         session=ctx.session, post_id=post.id, attachment_id=attachment_id
     )
@@ -103,7 +104,8 @@ async def complete_attachment(
 
 
 async def delete_attachment(ctx: RequestContext, *, post_id: UUID, attachment_id: UUID) -> None:
-    post = await _authorized_post(ctx, post_id)
+    post = await posts_service.get(session=ctx.session, post_id=post_id)
+    ctx.authorize(_resource(post))
     attachment = await attachments_service.get(
         session=ctx.session, post_id=post.id, attachment_id=attachment_id
     )

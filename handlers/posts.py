@@ -45,18 +45,9 @@ def _resource(post: m.Post) -> Resource:
     return Resource(type="post", owner_id=post.author_id, status=post.status)
 
 
-async def _envelope(ctx: RequestContext, post: m.Post, *, new: bool = False) -> PostEnvelope:
+def _envelope(ctx: RequestContext, post: m.Post, *, view_count: int | None) -> PostEnvelope:
     ctx.response.headers["ETag"] = posts_service.etag(post)
-    counts = {} if new else await views_service.counts(clients=ctx.state.aws, post_ids=[post.id])
-    return PostEnvelope(
-        success=True, data=to_post(post, view_count=counts.get(post.id, 0)), error=None
-    )
-
-
-async def _announce(ctx: RequestContext, post: m.Post, *, was_published: bool) -> None:
-    """Emit post.published inside the transaction: if the event cannot be sent, nothing commits."""
-    if post.status == "published" and not was_published and post.published_at is not None:
-        await events.post_published(clients=ctx.state.aws, post=post, at=post.published_at)
+    return PostEnvelope(success=True, data=to_post(post, view_count=view_count), error=None)
 
 
 async def list_posts(
@@ -104,21 +95,25 @@ async def create_post(ctx: RequestContext, *, body: PostCreate) -> PostEnvelope:
         category_id=body.categoryId,
         status=body.status.value if body.status else "draft",
     )
-    await _announce(ctx, post, was_published=False)
+    await events.announce(clients=ctx.state.aws, post=post, was_published=False)
     ctx.response.headers["Location"] = f"/v1/posts/{post.id}"
-    return await _envelope(ctx, post, new=True)
+    return _envelope(ctx, post, view_count=0)
 
 
 async def get_post_by_slug(ctx: RequestContext, *, slug: str) -> PostEnvelope:
     post = await posts_service.get_by_slug(session=ctx.session, slug=slug)
     ctx.authorize(_resource(post))
-    return await _envelope(ctx, post)
+    return _envelope(
+        ctx, post, view_count=await views_service.count(clients=ctx.state.aws, post_id=post.id)
+    )
 
 
 async def get_post(ctx: RequestContext, *, post_id: UUID) -> PostEnvelope:
     post = await posts_service.get(session=ctx.session, post_id=post_id)
     ctx.authorize(_resource(post))
-    return await _envelope(ctx, post)
+    return _envelope(
+        ctx, post, view_count=await views_service.count(clients=ctx.state.aws, post_id=post.id)
+    )
 
 
 def _changes(body: PostUpdate) -> dict[str, Any]:
@@ -146,8 +141,10 @@ async def update_post(
     post = await posts_service.update(
         session=ctx.session, post=post, if_match=if__match, changes=_changes(body)
     )
-    await _announce(ctx, post, was_published=was_published)
-    return await _envelope(ctx, post)
+    await events.announce(clients=ctx.state.aws, post=post, was_published=was_published)
+    return _envelope(
+        ctx, post, view_count=await views_service.count(clients=ctx.state.aws, post_id=post.id)
+    )
 
 
 async def delete_post(ctx: RequestContext, *, post_id: UUID) -> None:

@@ -6,6 +6,7 @@ Used by `make run`, the contract run and the tests, so none of them needs an ext
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from collections.abc import Iterator
 
@@ -25,6 +26,8 @@ FAKE_CREDENTIALS = {
 @contextlib.contextmanager
 def aws_emulator(port: int, settings: Settings) -> Iterator[dict[str, str]]:
     """Serve the emulator on 127.0.0.1:port with the settings' resources; yield the AWS env."""
+    # The emulator's HTTP server logs every request; the app's own logs are what matter here.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{port}"

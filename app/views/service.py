@@ -26,6 +26,10 @@ async def record(*, clients: AwsClients, post_id: uuid.UUID) -> int:
     )
 
 
+async def count(*, clients: AwsClients, post_id: uuid.UUID) -> int | None:
+    return (await counts(clients=clients, post_ids=[post_id]))[post_id]
+
+
 async def counts(
     *, clients: AwsClients, post_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, int | None]:
