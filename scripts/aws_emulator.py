@@ -8,9 +8,17 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterable, Iterator
+from typing import Any
 
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
 from moto.server import ThreadedMotoServer
+from werkzeug.serving import make_server
 
 from app.settings import Settings
 from scripts.bootstrap_aws import bootstrap
@@ -23,12 +31,34 @@ FAKE_CREDENTIALS = {
 }
 
 
+class AtomicDynamoServer(ThreadedMotoServer):
+    """moto applies a DynamoDB update as an unlocked read-modify-write; DynamoDB applies it
+    atomically. Serializing DynamoDB requests keeps that promise (other services stay parallel,
+    so SQS long polls do not block)."""
+
+    def _server_entry(self) -> None:
+        app = DomainDispatcherApplication(create_backend_app)
+        lock = threading.Lock()
+
+        def serialized(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+            if environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB"):
+                with lock:
+                    return list(app(environ, start_response))
+            return app(environ, start_response)  # type: ignore[no-any-return]
+
+        self._server = make_server(
+            self._ip_address, self._port, serialized, True, request_handler=MotoRequestHandler
+        )
+        self._server_ready_event.set()
+        self._server.serve_forever()
+
+
 @contextlib.contextmanager
 def aws_emulator(port: int, settings: Settings) -> Iterator[dict[str, str]]:
     """Serve the emulator on 127.0.0.1:port with the settings' resources; yield the AWS env."""
     # The emulator's HTTP server logs every request; the app's own logs are what matter here.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = AtomicDynamoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{port}"
     env = {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": endpoint, "AWS_REGION": settings.aws_region}
