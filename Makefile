@@ -69,8 +69,8 @@ migrate: install .env ## Apply the migrations to DATABASE_URL (default: the loca
 	mkdir -p var
 	$(BIN)/alembic upgrade head
 
-run: migrate ## Serve on 127.0.0.1:$(PORT) with the embedded defaults
-	$(BIN)/uvicorn --factory app.main:create_app --host 127.0.0.1 --port $(PORT) --no-access-log
+run: migrate ## Serve on 127.0.0.1:$(PORT) with the embedded defaults and an AWS emulator
+	$(BIN)/python -m scripts.run_local --port $(PORT)
 
 set-role: install .env ## Change a user's role: make set-role EMAIL=a@b.c ROLE=admin
 	$(BIN)/python -m scripts.set_role --email "$(EMAIL)" --role "$(ROLE)"

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI
 
 from app.authz import Authorizer
+from app.aws import secrets
+from app.aws.clients import AwsClients
 from app.cache import store
 from app.cache.fastpath import CachedReadMiddleware
 from app.cache.reads import Cache
@@ -42,23 +44,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[LifespanState]:
         policy = await asyncio.to_thread(load_policy, settings)
-        database = Database(settings)
-        redis = store.Store(
-            store.connect(settings), retry_after_seconds=settings.redis_retry_after_seconds
-        )
+        aws = AwsClients(settings)
         try:
-            yield {
-                "app_state": AppState(
-                    settings=settings,
-                    database=database,
-                    authorizer=Authorizer(policy),
-                    cache=Cache(redis, settings),
-                    rate_limits=RateLimits(redis, settings),
-                )
-            }
+            reader = secrets.SecretReader(aws, ttl_seconds=settings.secrets_cache_ttl_seconds)
+            resolved = await secrets.resolve(settings, reader)
+            database = Database(resolved)
+            redis = store.Store(
+                store.connect(resolved), retry_after_seconds=resolved.redis_retry_after_seconds
+            )
+            try:
+                yield {
+                    "app_state": AppState(
+                        settings=resolved,
+                        database=database,
+                        authorizer=Authorizer(policy),
+                        cache=Cache(redis, resolved),
+                        rate_limits=RateLimits(redis, resolved),
+                        aws=aws,
+                    )
+                }
+            finally:
+                await redis.close()
+                await database.dispose()
         finally:
-            await redis.close()
-            await database.dispose()
+            await asyncio.to_thread(aws.close)
 
     app = FastAPI(
         title="Blog API",

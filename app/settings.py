@@ -4,12 +4,13 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.ratelimit.quota import Quota, QuotaSetting
 
 ROOT = Path(__file__).resolve().parent.parent
+MIN_PEPPER_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -35,8 +36,9 @@ class Settings(BaseSettings):
     database_ssl_root_cert: Path | None = None
     transaction_max_attempts: int = Field(default=4, ge=1, le=10)
 
-    # Keys the HMAC of session tokens and the signature of pagination cursors; required.
-    token_pepper: SecretStr = Field(min_length=32)
+    # Keys the HMAC of session tokens and the signature of pagination cursors; required, unless
+    # token_pepper_secret_id or token_pepper_parameter names where the lifespan reads it.
+    token_pepper: SecretStr = SecretStr("")
 
     session_absolute_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=60)
     session_idle_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
@@ -68,8 +70,39 @@ class Settings(BaseSettings):
     ratelimit_password_reset_per_ip: QuotaSetting = Quota(count=10, seconds=600)
     ratelimit_writes_per_user: QuotaSetting = Quota(count=120, seconds=60)
 
+    # AWS. The endpoint is the SDK's standard AWS_ENDPOINT_URL: an emulator locally, unset on AWS.
+    aws_endpoint_url: str | None = None
+    # Per-service overrides, like the SDK's AWS_ENDPOINT_URL_<SERVICE>: {"sqs": "http://..."}.
+    aws_service_endpoints: dict[str, str] = Field(default_factory=dict)
+    aws_region: str = "us-east-1"
+    aws_connect_timeout_seconds: float = Field(default=2.0, gt=0)
+    aws_read_timeout_seconds: float = Field(default=5.0, gt=0)
+    aws_max_attempts: int = Field(default=3, ge=1, le=10)
+    aws_max_pool_connections: int = Field(default=20, ge=1)
+    views_table: str = "blog-post-views"
+    jobs_table: str = "blog-jobs"
+    resets_table: str = "blog-password-resets"
+    uploads_bucket: str = "blog-uploads"
+    jobs_queue: str = "blog-jobs"
+    mail_queue: str = "blog-mail"
+    events_topic: str = "blog-events"
+    # When set, the pepper is read from Secrets Manager (an id) or Parameter Store (a name).
+    token_pepper_secret_id: str | None = None
+    token_pepper_parameter: str | None = None
+    secrets_cache_ttl_seconds: int = Field(default=300, ge=0)
+
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     spec_path: Path = ROOT / "spec" / "openapi.yaml"
+
+    @model_validator(mode="after")
+    def _pepper_has_a_source(self) -> Settings:
+        stored = self.token_pepper_secret_id or self.token_pepper_parameter
+        if not stored and len(self.token_pepper.get_secret_value()) < MIN_PEPPER_LENGTH:
+            raise ValueError(
+                f"TOKEN_PEPPER needs at least {MIN_PEPPER_LENGTH} characters, unless "
+                "TOKEN_PEPPER_SECRET_ID or TOKEN_PEPPER_PARAMETER is set"
+            )
+        return self
 
     def cursor_key(self) -> bytes:
         """Signs pagination cursors; derived from the pepper, so it needs no secret of its own."""

@@ -375,6 +375,10 @@ class Post(BaseModel):
     publishedAt: Optional[AwareDatetime]
     createdAt: AwareDatetime
     updatedAt: AwareDatetime
+    viewCount: Optional[conint(ge=0)] = Field(
+        ...,
+        description='Views counted so far; null when the counter store is unavailable.',
+    )
 
 
 class PostEnvelope(BaseModel):

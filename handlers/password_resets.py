@@ -1,19 +1,41 @@
-"""Password resets: in the contract, served by the AWS integration (answers 501 until then)."""
+"""Password resets: the answer to a request never tells whether the email has an account."""
 
 from __future__ import annotations
 
-from app.core import errors
+from app.cache import invalidation
 from app.core.context import RequestContext
-from generated.models import AcknowledgementEnvelope, PasswordResetConfirm, PasswordResetRequest
+from app.password_resets import service as resets_service
+from generated.models import (
+    Acknowledgement,
+    AcknowledgementEnvelope,
+    AcknowledgementStatus,
+    PasswordResetConfirm,
+    PasswordResetRequest,
+)
 
 
 async def request_password_reset(
     ctx: RequestContext, *, body: PasswordResetRequest
 ) -> AcknowledgementEnvelope:
-    raise errors.NotImplementedYet()
+    await resets_service.request(
+        session=ctx.session,
+        clients=ctx.state.aws,
+        settings=ctx.state.settings,
+        email=str(body.email.root),
+    )
+    return AcknowledgementEnvelope(
+        success=True, data=Acknowledgement(status=AcknowledgementStatus.accepted), error=None
+    )
 
 
 async def confirm_password_reset(
     ctx: RequestContext, *, token: str, body: PasswordResetConfirm
 ) -> None:
-    raise errors.NotImplementedYet()
+    ended = await resets_service.confirm(
+        session=ctx.session,
+        clients=ctx.state.aws,
+        settings=ctx.state.settings,
+        token=token,
+        password=body.password.root,
+    )
+    invalidation.sessions_ended(ctx, ended)

@@ -5,16 +5,17 @@ from uuid import UUID
 
 from starlette.responses import Response
 
+from app import events
 from app.authz import Resource
 from app.cache import http as http_cache
 from app.cache import invalidation, keys
 from app.cache.entry import Entry, Loaded
 from app.cache.fastpath import post_resource
-from app.core import errors
 from app.core.context import RequestContext
 from app.db import models as m
 from app.posts import service as posts_service
 from app.posts.repository import PostFilter
+from app.views import service as views_service
 from generated.models import (
     PageMeta,
     Post,
@@ -23,13 +24,14 @@ from generated.models import (
     PostListEnvelope,
     PostStatus,
     PostUpdate,
+    ViewCount,
     ViewCountEnvelope,
 )
 
 DEFAULT_LIMIT = 20
 
 
-def to_post(post: m.Post) -> Post:
+def to_post(post: m.Post, *, view_count: int | None) -> Post:
     return Post(
         id=post.id,
         title=post.title,
@@ -41,6 +43,7 @@ def to_post(post: m.Post) -> Post:
         publishedAt=post.published_at,
         createdAt=post.created_at,
         updatedAt=post.updated_at,
+        viewCount=view_count,
     )
 
 
@@ -48,11 +51,18 @@ def _resource(post: m.Post) -> Resource:
     return Resource(type="post", owner_id=post.author_id, status=post.status)
 
 
-def _loaded(post: m.Post) -> Loaded:
-    """Only published posts are shared through the cache; drafts are read from the database."""
-    body = PostEnvelope(success=True, data=to_post(post), error=None).model_dump_json().encode()
+async def _loaded(ctx: RequestContext, post: m.Post) -> Loaded:
+    """Only published posts are shared through the cache; drafts are read from the database.
+
+    The cached body keeps the view count it was read with, so a cached read lags behind the
+    counter by at most the post TTL.
+    """
+    view_count = await views_service.count(clients=ctx.state.aws, post_id=post.id)
+    envelope = PostEnvelope(success=True, data=to_post(post, view_count=view_count), error=None)
     entry = Entry(
-        etag=posts_service.etag(post), body=body, facts=(str(post.author_id), post.status)
+        etag=posts_service.etag(post),
+        body=envelope.model_dump_json().encode(),
+        facts=(str(post.author_id), post.status),
     )
     return Loaded(entry, shareable=post.status == "published")
 
@@ -64,9 +74,9 @@ def _scope(ctx: RequestContext, visibility: str) -> str:
     return visibility
 
 
-def _envelope(ctx: RequestContext, post: m.Post) -> PostEnvelope:
+def _envelope(ctx: RequestContext, post: m.Post, *, view_count: int | None) -> PostEnvelope:
     ctx.response.headers["ETag"] = posts_service.etag(post)
-    return PostEnvelope(success=True, data=to_post(post), error=None)
+    return PostEnvelope(success=True, data=to_post(post, view_count=view_count), error=None)
 
 
 async def list_posts(
@@ -98,9 +108,12 @@ async def list_posts(
             limit=limit,
             key=ctx.state.settings.cursor_key(),
         )
+        counts = await views_service.counts(
+            clients=ctx.state.aws, post_ids=[p.id for p in page.posts]
+        )
         envelope = PostListEnvelope(
             success=True,
-            data=[to_post(p) for p in page.posts],
+            data=[to_post(p, view_count=counts[p.id]) for p in page.posts],
             error=None,
             meta=PageMeta(nextCursor=page.next_cursor, limit=limit),
         )
@@ -129,16 +142,17 @@ async def create_post(ctx: RequestContext, *, body: PostCreate) -> PostEnvelope:
         category_id=body.categoryId,
         status=body.status.value if body.status else "draft",
     )
+    await events.announce(clients=ctx.state.aws, post=post, was_published=False)
     ctx.response.headers["Location"] = f"/v1/posts/{post.id}"
     invalidation.post_created(ctx)
-    return _envelope(ctx, post)
+    return _envelope(ctx, post, view_count=0)
 
 
 async def get_post_by_slug(
     ctx: RequestContext, *, if__none__match: str | None, slug: str
 ) -> Response:
     async def load() -> Loaded:
-        return _loaded(await posts_service.get_by_slug(session=ctx.session, slug=slug))
+        return await _loaded(ctx, await posts_service.get_by_slug(session=ctx.session, slug=slug))
 
     ttl = ctx.state.settings.cache_post_ttl_seconds
     entry = await ctx.state.cache.read(keys.post_by_slug(slug), ttl=ttl, load=load)
@@ -148,7 +162,7 @@ async def get_post_by_slug(
 
 async def get_post(ctx: RequestContext, *, if__none__match: str | None, post_id: UUID) -> Response:
     async def load() -> Loaded:
-        return _loaded(await posts_service.get(session=ctx.session, post_id=post_id))
+        return await _loaded(ctx, await posts_service.get(session=ctx.session, post_id=post_id))
 
     ttl = ctx.state.settings.cache_post_ttl_seconds
     entry = await ctx.state.cache.read(keys.post_by_id(post_id), ttl=ttl, load=load)
@@ -177,12 +191,15 @@ async def update_post(
 ) -> PostEnvelope:
     post = await posts_service.get(session=ctx.session, post_id=post_id)
     ctx.authorize(_resource(post))
-    old_slug = post.slug
+    old_slug, was_published = post.slug, post.status == "published"
     post = await posts_service.update(
         session=ctx.session, post=post, if_match=if__match, changes=_changes(body)
     )
+    await events.announce(clients=ctx.state.aws, post=post, was_published=was_published)
     invalidation.post_changed(ctx, post_id=post.id, slugs=[old_slug, post.slug])
-    return _envelope(ctx, post)
+    return _envelope(
+        ctx, post, view_count=await views_service.count(clients=ctx.state.aws, post_id=post.id)
+    )
 
 
 async def delete_post(ctx: RequestContext, *, post_id: UUID) -> None:
@@ -193,4 +210,9 @@ async def delete_post(ctx: RequestContext, *, post_id: UUID) -> None:
 
 
 async def record_post_view(ctx: RequestContext, *, post_id: UUID) -> ViewCountEnvelope:
-    raise errors.NotImplementedYet()
+    post = await posts_service.get(session=ctx.session, post_id=post_id)
+    ctx.authorize(_resource(post))
+    count = await views_service.record(clients=ctx.state.aws, post_id=post.id)
+    return ViewCountEnvelope(
+        success=True, data=ViewCount(postId=post.id, viewCount=count), error=None
+    )

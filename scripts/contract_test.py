@@ -1,10 +1,10 @@
 """Schemathesis over the whole contract against the app served the way the container serves it.
 
-Starts PostgreSQL and Redis (unless TEST_DATABASE_URL and TEST_REDIS_URL are set), migrates the
-database, serves the app with uvicorn on loopback with rate limits too high for the fuzzer to
-meet, makes an admin account, and runs every check and the stateful phase. Operations that still
-answer 501 are left out. Exits with schemathesis' status; the JUnit report goes to
-reports/schemathesis/.
+Starts PostgreSQL and Redis (unless TEST_DATABASE_URL and TEST_REDIS_URL are set) and an AWS
+emulator, migrates the database, serves the app with uvicorn on loopback with rate limits too high
+for the fuzzer to meet, makes an admin account, and runs every check and the stateful phase.
+Operations that still answer 501 are left out. Exits with schemathesis' status; the JUnit report
+goes to reports/schemathesis/.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from pathlib import Path
 import httpx
 import yaml
 
+from app.settings import Settings
+from scripts.aws_emulator import aws_emulator
 from tests.fixtures.services import free_port, postgres_server, redis_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,14 +135,21 @@ def main() -> int:
     parser.add_argument("--max-examples", type=int, default=50)
     parser.add_argument("--seed", type=int, default=20261126)
     args = parser.parse_args()
-    with database() as url, redis() as redis_url, tempfile.TemporaryDirectory() as cache_dir:
+    pepper = secrets.token_urlsafe(48)
+    with (
+        database() as url,
+        redis() as redis_url,
+        tempfile.TemporaryDirectory() as cache_dir,
+        aws_emulator(free_port(), Settings(token_pepper=pepper)) as aws_env,
+    ):
         env = {
             **os.environ,
             **image_env(Path(cache_dir)),
             **UNTHROTTLED,
+            **aws_env,
             "DATABASE_URL": url,
             "REDIS_URL": redis_url,
-            "TOKEN_PEPPER": secrets.token_urlsafe(48),
+            "TOKEN_PEPPER": pepper,
             "LOG_LEVEL": "WARNING",
         }
         subprocess.run(

@@ -8,6 +8,7 @@ from typing import TypedDict
 from starlette.requests import Request
 
 from app.authz import Authorizer
+from app.aws.clients import AwsClients
 from app.cache.reads import Cache
 from app.db.database import Database
 from app.ratelimit.policy import RateLimits
@@ -21,6 +22,7 @@ class AppState:
     authorizer: Authorizer
     cache: Cache
     rate_limits: RateLimits
+    aws: AwsClients
 
 
 class LifespanState(TypedDict):

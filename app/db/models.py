@@ -108,3 +108,24 @@ class Post(Base):
 
     # Every UPDATE and DELETE checks the version it read: optimistic concurrency for If-Match.
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+ATTACHMENT_STATUSES = ("pending", "processing", "ready", "rejected")
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+    __table_args__ = (CheckConstraint(_in("status", ATTACHMENT_STATUSES), name="status"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    post_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("posts.id", ondelete="CASCADE"))
+    uploader_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int] = mapped_column(Integer)
+    object_key: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    job_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    upload_expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

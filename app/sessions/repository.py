@@ -63,3 +63,6 @@ class SessionRepository:
     async def token_hashes(self, user_id: uuid.UUID) -> list[str]:
         statement = select(Session.token_hash).where(Session.user_id == user_id)
         return list((await self.session.execute(statement)).scalars())
+
+    async def delete_for_user(self, user_id: uuid.UUID) -> None:
+        await self.session.execute(delete(Session).where(Session.user_id == user_id))

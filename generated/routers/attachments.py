@@ -20,7 +20,7 @@ router = APIRouter(tags=['attachments'])
         '401': {'model': ErrorEnvelope},
         '404': {'model': ErrorEnvelope},
         '422': {'model': ErrorEnvelope},
-        '501': {'model': ErrorEnvelope},
+        '503': {'model': ErrorEnvelope},
     },
 )
 async def list_attachments(
@@ -44,7 +44,7 @@ async def list_attachments(
         '413': {'model': ErrorEnvelope},
         '415': {'model': ErrorEnvelope},
         '422': {'model': ErrorEnvelope},
-        '501': {'model': ErrorEnvelope},
+        '503': {'model': ErrorEnvelope},
     },
 )
 async def create_attachment(
@@ -66,7 +66,7 @@ async def create_attachment(
         '403': {'model': ErrorEnvelope},
         '404': {'model': ErrorEnvelope},
         '422': {'model': ErrorEnvelope},
-        '501': {'model': ErrorEnvelope},
+        '503': {'model': ErrorEnvelope},
     },
 )
 async def delete_attachment(
@@ -91,7 +91,7 @@ async def delete_attachment(
         '404': {'model': ErrorEnvelope},
         '409': {'model': ErrorEnvelope},
         '422': {'model': ErrorEnvelope},
-        '501': {'model': ErrorEnvelope},
+        '503': {'model': ErrorEnvelope},
     },
 )
 async def complete_attachment(

@@ -20,7 +20,7 @@ router = APIRouter(tags=['jobs'])
         '401': {'model': ErrorEnvelope},
         '404': {'model': ErrorEnvelope},
         '422': {'model': ErrorEnvelope},
-        '501': {'model': ErrorEnvelope},
+        '503': {'model': ErrorEnvelope},
     },
 )
 async def get_job(

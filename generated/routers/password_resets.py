@@ -23,7 +23,6 @@ router = APIRouter(tags=['password-resets'])
         '415': {'model': ErrorEnvelope},
         '422': {'model': ErrorEnvelope},
         '429': {'model': ErrorEnvelope},
-        '501': {'model': ErrorEnvelope},
         '503': {'model': ErrorEnvelope},
     },
 )
@@ -47,7 +46,6 @@ async def request_password_reset(
         '415': {'model': ErrorEnvelope},
         '422': {'model': ErrorEnvelope},
         '429': {'model': ErrorEnvelope},
-        '501': {'model': ErrorEnvelope},
         '503': {'model': ErrorEnvelope},
     },
 )

@@ -64,6 +64,7 @@ async def list_posts(
         '415': {'model': ErrorEnvelope},
         '422': {'model': ErrorEnvelope},
         '429': {'model': ErrorEnvelope},
+        '503': {'model': ErrorEnvelope},
     },
 )
 async def create_post(
@@ -138,6 +139,7 @@ async def get_post(
         '422': {'model': ErrorEnvelope},
         '428': {'model': ErrorEnvelope},
         '429': {'model': ErrorEnvelope},
+        '503': {'model': ErrorEnvelope},
     },
 )
 async def update_post(
@@ -181,7 +183,7 @@ async def delete_post(
         '401': {'model': ErrorEnvelope},
         '404': {'model': ErrorEnvelope},
         '422': {'model': ErrorEnvelope},
-        '501': {'model': ErrorEnvelope},
+        '503': {'model': ErrorEnvelope},
     },
 )
 async def record_post_view(

@@ -123,7 +123,12 @@ def test_every_handler_is_an_operation() -> None:
             continue
         module = importlib.import_module(f"handlers.{path.stem}")
         for name, member in vars(module).items():
-            if inspect.iscoroutinefunction(member) and member.__module__ == module.__name__:
+            public = not name.startswith("_")
+            if (
+                public
+                and inspect.iscoroutinefunction(member)
+                and member.__module__ == module.__name__
+            ):
                 assert f"handlers.{path.stem}.{name}" in handlers, f"{name} has no operation"
 
 
@@ -145,7 +150,9 @@ def test_generated_routes_are_the_contract() -> None:
 
 def test_prose_lists_exactly_the_operations_not_served_yet() -> None:
     prose = (ROOT / "docs" / "spec.md").read_text()
-    section = prose.split("## Not implemented yet", 1)[1].split("\n## ", 1)[0]
-    listed = set(re.findall(r"`([a-z][A-Za-z]+)`", section))
     answering_501 = {op["operationId"] for _, _, op, _ in OPS if "501" in op["responses"]}
-    assert listed == answering_501
+    if "## Not implemented yet" not in prose:
+        assert answering_501 == set()
+        return
+    section = prose.split("## Not implemented yet", 1)[1].split("\n## ", 1)[0]
+    assert set(re.findall(r"`([a-z][A-Za-z]+)`", section)) == answering_501

@@ -41,14 +41,14 @@ MATRIX: dict[str, tuple[int, int, int, int, int]] = {
     "getPostBySlug": (404, 200, 404, 200, 200),
     "updatePost": (401, 200, 404, 200, 200),
     "deletePost": (401, 204, 404, 204, 204),
-    "recordPostView": (501, 501, 501, 501, 501),
-    "listAttachments": (501, 501, 501, 501, 501),
-    "createAttachment": (401, 501, 501, 501, 501),
-    "completeAttachment": (401, 501, 501, 501, 501),
-    "deleteAttachment": (401, 501, 501, 501, 501),
-    "getJob": (401, 501, 501, 501, 501),
-    "requestPasswordReset": (501, 501, 501, 501, 501),
-    "confirmPasswordReset": (501, 501, 501, 501, 501),
+    "recordPostView": (404, 200, 404, 200, 200),
+    "listAttachments": (404, 200, 404, 200, 200),
+    "createAttachment": (401, 201, 404, 201, 201),
+    "completeAttachment": (401, 404, 404, 404, 404),
+    "deleteAttachment": (401, 404, 404, 404, 404),
+    "getJob": (401, 404, 404, 404, 404),
+    "requestPasswordReset": (202, 202, 202, 202, 202),
+    "confirmPasswordReset": (404, 404, 404, 404, 404),
 }
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from tests.fixtures.database import TEST_PEPPER, asyncpg_dsn
 
 ROOT = Path(__file__).resolve().parents[2]
-APP_TABLES = {"users", "sessions", "categories", "posts"}
+APP_TABLES = {"users", "sessions", "categories", "posts", "attachments"}
 INDEXES = {
     "users_email_normalized_key": "UNIQUE INDEX",
     "sessions_token_hash_key": "UNIQUE INDEX",
@@ -28,6 +28,7 @@ INDEXES = {
     "posts_created_at_id_idx": "INDEX",
     "posts_author_id_created_at_idx": "INDEX",
     "posts_category_id_created_at_idx": "INDEX",
+    "attachments_post_id_created_at_idx": "INDEX",
 }
 FORBIDDEN = (
     r"\bENUM\b",
@@ -111,7 +112,7 @@ async def test_upgrade_downgrade_upgrade_on_postgresql(fresh_database_url: str) 
     schema = await read_schema(fresh_database_url)
 
     assert schema.tables == APP_TABLES | {"alembic_version"}
-    assert schema.versions == ["0001"]
+    assert schema.versions == ["0002"]
     for name, kind in INDEXES.items():
         definition = schema.indexes[name]
         assert definition.startswith(f"CREATE {kind} {name} ON public."), definition

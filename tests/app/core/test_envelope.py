@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import AsyncIterator
 
 import httpx
@@ -11,6 +10,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
+from app.core import errors
 from app.main import create_app
 from app.settings import Settings
 from tests.fixtures.actors import Actor
@@ -72,9 +72,12 @@ async def test_streamed_body_over_the_limit(client: httpx.AsyncClient, author: A
     assert_error(response, 413, "PAYLOAD_TOO_LARGE")
 
 
-async def test_not_implemented_operations(client: httpx.AsyncClient) -> None:
-    response = await client.post(f"/v1/posts/{uuid.uuid4()}/views")
-    assert_error(response, 501, "NOT_IMPLEMENTED")
+async def test_not_implemented_operations(app: FastAPI, client: httpx.AsyncClient) -> None:
+    async def not_yet() -> None:
+        raise errors.NotImplementedYet()
+
+    app.add_api_route("/test-not-yet", not_yet)
+    assert_error(await client.get("/test-not-yet"), 501, "NOT_IMPLEMENTED")
 
 
 async def test_unexpected_failure_is_a_500_envelope(

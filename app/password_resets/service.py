@@ -1,0 +1,87 @@
+"""Password resets: single-use tokens kept in DynamoDB only as keyed hashes, for 30 minutes."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.aws import dynamo, messaging
+from app.aws.clients import AwsClients
+from app.core import errors
+from app.db.models import utcnow
+from app.security import passwords, tokens
+from app.sessions.repository import SessionRepository
+from app.settings import Settings
+from app.users.repository import UserRepository
+from app.users.service import normalize_email
+
+TOKEN_TTL_SECONDS = 30 * 60
+REQUESTED = "password_reset.requested"
+KEY = "tokenHash"
+
+
+def _hash(settings: Settings, token: str) -> str:
+    pepper = settings.token_pepper.get_secret_value().encode()
+    return tokens.token_hash(token, pepper=b"password-reset:" + pepper)
+
+
+async def request(
+    *, session: AsyncSession, clients: AwsClients, settings: Settings, email: str
+) -> None:
+    """For an account, store a token hash and queue the token for delivery; else nothing."""
+    user = await UserRepository(session).get_by_email(normalize_email(email))
+    if user is None:
+        return
+    token = tokens.new_token()
+    token_hash = _hash(settings, token)
+    expires_at = int(time.time()) + TOKEN_TTL_SECONDS
+    table = clients.settings.resets_table
+    item = {KEY: token_hash, "userId": str(user.id), "expiresAt": expires_at}
+    await dynamo.put_item(clients, table=table, item=item, new_key=KEY)
+    try:
+        await messaging.send(
+            clients,
+            queue=clients.settings.mail_queue,
+            message_type=REQUESTED,
+            body={"email": user.email, "token": token, "expiresAt": expires_at},
+        )
+    except errors.ServiceUnavailable:
+        # A token nobody received is harmless, but do not leave it usable; TTL is the backstop.
+        with contextlib.suppress(errors.ServiceUnavailable):
+            await dynamo.delete_item(clients, table=table, key={KEY: token_hash})
+        raise
+
+
+async def confirm(
+    *, session: AsyncSession, clients: AwsClients, settings: Settings, token: str, password: str
+) -> list[str]:
+    """Consume the token (of concurrent uses, one wins), set the password, end all sessions.
+
+    Returns the token hashes of the sessions that ended, for the session cache to forget.
+    """
+    if not tokens.looks_like_token(token):
+        raise errors.NotFound("The reset token is unknown, used or expired.")
+    password_hash = await passwords.hash_password(password)
+    consumed = await dynamo.delete_item(
+        clients,
+        table=clients.settings.resets_table,
+        key={KEY: _hash(settings, token)},
+        only_if="attribute_exists(tokenHash) AND expiresAt > :now",
+        condition_values={":now": int(time.time())},
+    )
+    if consumed is None:
+        raise errors.NotFound("The reset token is unknown, used or expired.")
+    users = UserRepository(session)
+    user = await users.get(uuid.UUID(consumed["userId"]))
+    if user is None:
+        raise errors.NotFound("The reset token is unknown, used or expired.")
+    user.password_hash = password_hash
+    user.updated_at = utcnow()
+    await users.save(user)
+    sessions = SessionRepository(session)
+    ended = await sessions.token_hashes(user.id)
+    await sessions.delete_for_user(user.id)
+    return ended
