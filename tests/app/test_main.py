@@ -32,5 +32,5 @@ async def test_startup_refuses_a_corrupt_policy(settings: Settings, tmp_path: Pa
 def test_settings_require_a_pepper(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("TOKEN_PEPPER", raising=False)
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(ValueError, match="token_pepper"):
+    with pytest.raises(ValueError, match="TOKEN_PEPPER"):
         Settings()
