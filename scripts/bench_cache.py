@@ -31,6 +31,8 @@ import httpx
 from fastapi import FastAPI
 from starlette.responses import Response
 
+from app.settings import Settings
+from scripts.aws_emulator import aws_emulator
 from tests.fixtures.services import RedisProcess, free_port, postgres_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -185,15 +187,18 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     os.sched_setaffinity(0, {CLIENT_CPU})
+    pepper = secrets.token_urlsafe(48)
     with (
         service("TEST_DATABASE_URL", postgres_server) as database_url,
         service("TEST_REDIS_URL", redis_off_the_server_core) as redis_url,
+        aws_emulator(free_port(), Settings(token_pepper=pepper)) as aws_env,
     ):
         env = {
             **os.environ,
+            **aws_env,
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
-            "TOKEN_PEPPER": secrets.token_urlsafe(48),
+            "TOKEN_PEPPER": pepper,
             "LOG_LEVEL": "WARNING",
         }
         subprocess.run(
