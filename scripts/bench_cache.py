@@ -33,7 +33,7 @@ from starlette.responses import Response
 
 from app.settings import Settings
 from scripts.aws_emulator import aws_emulator
-from tests.fixtures.services import RedisProcess, free_port, postgres_server
+from tests.fixtures.services import RedisProcess, free_port, given_or_started, postgres_server
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -55,15 +55,6 @@ def bare_app() -> FastAPI:
         return Response(raw, media_type="application/json")
 
     return app
-
-
-@contextlib.contextmanager
-def service(url_env: str, start: Any) -> Iterator[str]:
-    if os.environ.get(url_env):
-        yield os.environ[url_env]
-        return
-    with start() as url:
-        yield url
 
 
 @contextlib.contextmanager
@@ -189,8 +180,8 @@ def main() -> int:
     os.sched_setaffinity(0, {CLIENT_CPU})
     pepper = secrets.token_urlsafe(48)
     with (
-        service("TEST_DATABASE_URL", postgres_server) as database_url,
-        service("TEST_REDIS_URL", redis_off_the_server_core) as redis_url,
+        given_or_started("TEST_DATABASE_URL", postgres_server) as database_url,
+        given_or_started("TEST_REDIS_URL", redis_off_the_server_core) as redis_url,
         aws_emulator(free_port(), Settings(token_pepper=pepper)) as aws_env,
     ):
         env = {

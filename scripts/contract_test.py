@@ -25,7 +25,7 @@ import yaml
 
 from app.settings import Settings
 from scripts.aws_emulator import aws_emulator
-from tests.fixtures.services import free_port, postgres_server, redis_server
+from tests.fixtures.services import free_port, given_or_started, postgres_server, redis_server
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -67,24 +67,6 @@ def not_served_yet() -> list[str]:
         for method, op in item.items()
         if method in METHODS and "501" in op["responses"]
     )
-
-
-@contextlib.contextmanager
-def database() -> Iterator[str]:
-    if os.environ.get("TEST_DATABASE_URL"):
-        yield os.environ["TEST_DATABASE_URL"]
-        return
-    with postgres_server() as url:
-        yield url
-
-
-@contextlib.contextmanager
-def redis() -> Iterator[str]:
-    if os.environ.get("TEST_REDIS_URL"):
-        yield os.environ["TEST_REDIS_URL"]
-        return
-    with redis_server() as url:
-        yield url
 
 
 # The hooks log in before every authenticated call; the limits themselves are tested in pytest.
@@ -137,8 +119,8 @@ def main() -> int:
     args = parser.parse_args()
     pepper = secrets.token_urlsafe(48)
     with (
-        database() as url,
-        redis() as redis_url,
+        given_or_started("TEST_DATABASE_URL", postgres_server) as url,
+        given_or_started("TEST_REDIS_URL", redis_server) as redis_url,
         tempfile.TemporaryDirectory() as cache_dir,
         aws_emulator(free_port(), Settings(token_pepper=pepper)) as aws_env,
     ):

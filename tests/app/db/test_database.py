@@ -15,7 +15,6 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import errors
-from app.db import database as database_module
 from app.db.database import Database, backoff_seconds
 from app.db.models import Post, User
 from app.settings import Settings
@@ -57,14 +56,6 @@ async def write_counter(session: AsyncSession, user_id: uuid.UUID, value: int) -
 
 async def final_counter(db: Database, user_id: uuid.UUID) -> int:
     return await db.transaction(lambda session: read_counter(session, user_id))
-
-
-@pytest.fixture
-async def db(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Database]:
-    monkeypatch.setattr(database_module, "backoff_seconds", lambda attempt: 0.0)
-    database = Database(settings.model_copy(update={"transaction_max_attempts": 3}))
-    yield database
-    await database.dispose()
 
 
 async def test_serialization_conflict_reruns_the_whole_unit(db: Database) -> None:

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db import database as database_module
 from app.db.database import Database, is_retryable
-from app.settings import Settings
 
 
 class DriverError(Exception):
@@ -53,14 +49,6 @@ def test_other_errors_are_not_retried(message: str, sqlstate: str | None) -> Non
 
 def test_non_database_errors_are_not_retried() -> None:
     assert not is_retryable(RuntimeError("(OC000)"))
-
-
-@pytest.fixture
-async def db(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Database]:
-    monkeypatch.setattr(database_module, "backoff_seconds", lambda attempt: 0.0)
-    database = Database(settings.model_copy(update={"transaction_max_attempts": 3}))
-    yield database
-    await database.dispose()
 
 
 async def test_message_only_conflict_reruns_the_unit_on_a_new_transaction(db: Database) -> None:
