@@ -377,7 +377,7 @@ class Post(BaseModel):
     updatedAt: AwareDatetime
     viewCount: Optional[conint(ge=0)] = Field(
         ...,
-        description='Views counted so far; null when the counter store is unavailable.',
+        description='Views counted so far (a cached read may lag behind); null when the counter store is unavailable.\n',
     )
 
 
