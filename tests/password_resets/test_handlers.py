@@ -79,6 +79,8 @@ class TestConfirm:
         self, client: httpx.AsyncClient, settings: Settings, author: Actor
     ) -> None:
         assert author.email is not None
+        # A validated session sits in the session cache; the reset must end it there too.
+        assert (await client.get("/v1/users/me", headers=author.headers)).status_code == 200
         token = await request_token(client, settings, author.email)
         first = await client.post(f"/v1/password-resets/{token}", json={"password": NEW_PASSWORD})
         assert first.status_code == 204, first.text
