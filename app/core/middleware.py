@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 import time
-import uuid
 
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
@@ -30,7 +30,7 @@ def _trace_id(scope: Scope) -> str:
             if _TRACE_ID.match(candidate):
                 return candidate
             break
-    return f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]}"
+    return f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)}"
 
 
 class TraceMiddleware:
