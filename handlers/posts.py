@@ -205,7 +205,7 @@ async def update_post(
 async def delete_post(ctx: RequestContext, *, post_id: UUID) -> None:
     post = await posts_service.get(session=ctx.session, post_id=post_id)
     ctx.authorize(_resource(post))
-    await posts_service.delete(session=ctx.session, post=post)
+    await posts_service.delete(session=ctx.session, clients=ctx.state.aws, post=post)
     invalidation.post_changed(ctx, post_id=post_id, slugs=[post.slug])
 
 

@@ -34,6 +34,11 @@ def _refuse(message: str, kind: str) -> errors.ValidationFailed:
     return errors.ValidationFailed(message, details=[errors.FieldProblem("upload", message, kind)])
 
 
+def object_prefix(post_id: uuid.UUID) -> str:
+    """Where a post's uploads live: one prefix per post, so its files can go with it."""
+    return f"posts/{post_id}/"
+
+
 async def create(
     *,
     session: AsyncSession,
@@ -51,7 +56,7 @@ async def create(
     attachment_id = uuid.uuid4()
     now = utcnow()
     # The key is derived here, never from the client, so an upload cannot land on another post.
-    key = f"posts/{post_id}/{attachment_id}"
+    key = f"{object_prefix(post_id)}{attachment_id}"
     attachment = Attachment(
         id=attachment_id,
         post_id=post_id,
@@ -148,3 +153,8 @@ async def delete(*, session: AsyncSession, clients: AwsClients, attachment: Atta
     """The object first: if S3 is down nothing changes, and a retry deletes both."""
     await s3.delete(clients, key=attachment.object_key)
     await AttachmentRepository(session).delete(attachment.id)
+
+
+async def delete_all_objects(*, clients: AwsClients, post_id: uuid.UUID) -> int:
+    """Delete every uploaded object of a post, whatever the state of its attachment rows."""
+    return await s3.delete_prefix(clients, prefix=object_prefix(post_id))

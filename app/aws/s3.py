@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.aws.calls import AwsError, call
 from app.aws.clients import AwsClients
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3.type_defs import ObjectIdentifierTypeDef
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,3 +94,33 @@ async def read_prefix(clients: AwsClients, *, key: str, max_bytes: int) -> bytes
 async def delete(clients: AwsClients, *, key: str) -> None:
     """Delete the object; S3 answers the same whether or not it existed."""
     await call(clients.s3().delete_object, Bucket=clients.settings.uploads_bucket, Key=key)
+
+
+async def delete_prefix(clients: AwsClients, *, prefix: str) -> int:
+    """Delete every object whose key starts with prefix; the number deleted.
+
+    Listed a page at a time and deleted with one DeleteObjects call per page (at most 1,000 keys).
+    A key S3 refuses to delete fails the whole call, so a retry finds what is left.
+    """
+    bucket, s3 = clients.settings.uploads_bucket, clients.s3()
+
+    def delete_all() -> int:
+        deleted = 0
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+            objects: list[ObjectIdentifierTypeDef] = [
+                {"Key": item["Key"]} for item in page.get("Contents", [])
+            ]
+            if not objects:
+                continue
+            answer = s3.delete_objects(Bucket=bucket, Delete={"Objects": objects, "Quiet": True})
+            if refused := answer.get("Errors"):
+                first = refused[0]
+                raise AwsError(
+                    code=str(first.get("Code", "")),
+                    status=0,
+                    message=f"{len(refused)} of {len(objects)} objects not deleted",
+                )
+            deleted += len(objects)
+        return deleted
+
+    return await call(delete_all)

@@ -11,6 +11,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.attachments import service as attachments_service
+from app.aws.clients import AwsClients
 from app.categories.repository import CategoryRepository
 from app.core import errors
 from app.db.models import Post, utcnow
@@ -123,7 +125,11 @@ async def update(
     return await repository.save(post)
 
 
-async def delete(*, session: AsyncSession, post: Post) -> None:
+async def delete(*, session: AsyncSession, clients: AwsClients, post: Post) -> None:
+    """The post's uploaded files first, as an attachment's delete does: if S3 is down the post
+    stays, and a retry deletes both. Rows of its attachments go with the post (ON DELETE CASCADE).
+    """
+    await attachments_service.delete_all_objects(clients=clients, post_id=post.id)
     await PostRepository(session).delete(post)
 
 

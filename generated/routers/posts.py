@@ -165,6 +165,7 @@ async def update_post(
         '404': {'model': ErrorEnvelope},
         '422': {'model': ErrorEnvelope},
         '429': {'model': ErrorEnvelope},
+        '503': {'model': ErrorEnvelope},
     },
 )
 async def delete_post(

@@ -268,6 +268,35 @@ class TestDelete:
         assert_error(await client.delete(path, headers=author.headers), 404, "NOT_FOUND")
 
 
+class TestDeletingThePost:
+    async def test_removes_its_objects_and_no_others(
+        self, client: httpx.AsyncClient, author: Actor, settings: Settings
+    ) -> None:
+        post_id, kept_post_id = await make_post(client, author), await make_post(client, author)
+        completed = await start_upload(client, author, post_id)
+        await upload(completed, PNG)
+        data(await complete(client, author, post_id, completed["attachment"]["id"]), 202)
+        # Uploaded but never completed: no finished attachment, still an object to remove.
+        pending = await start_upload(client, author, post_id)
+        await upload(pending, PNG)
+        kept = await start_upload(client, author, kept_post_id)
+        await upload(kept, PNG)
+
+        response = await client.delete(f"/v1/posts/{post_id}", headers=author.headers)
+
+        assert response.status_code == 204
+        for started in (completed, pending):
+            assert not await object_exists(settings, started["attachment"]["id"])
+        assert await object_exists(settings, kept["attachment"]["id"])
+
+    async def test_without_attachments(self, client: httpx.AsyncClient, author: Actor) -> None:
+        post_id = await make_post(client, author)
+
+        response = await client.delete(f"/v1/posts/{post_id}", headers=author.headers)
+
+        assert response.status_code == 204
+
+
 async def expire_form(database: Database, attachment_id: str) -> None:
     async def expire(session: AsyncSession) -> None:
         found = await AttachmentRepository(session).get_by_id(uuid.UUID(attachment_id))

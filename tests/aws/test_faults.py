@@ -9,7 +9,14 @@ import httpx
 
 from app.aws.clients import AwsClients
 from app.settings import Settings
-from tests.attachments.test_handlers import PNG, complete, make_post, start_upload, upload
+from tests.attachments.test_handlers import (
+    PNG,
+    complete,
+    make_post,
+    object_exists,
+    start_upload,
+    upload,
+)
 from tests.fixtures.actors import Actor
 from tests.fixtures.aws_faults import client_for, unreachable
 from tests.helpers import assert_error, data
@@ -55,6 +62,25 @@ async def test_complete_with_s3_down(
     async with client_for(unreachable(settings, ("s3",))) as down:
         assert_unavailable(await complete(down, author, post_id, started["attachment"]["id"]))
     data(await complete(client, author, post_id, started["attachment"]["id"]), 202)
+
+
+async def test_deleting_a_post_with_s3_down_keeps_the_post_and_its_attachments(
+    client: httpx.AsyncClient, author: Actor, settings: Settings
+) -> None:
+    post_id = await make_post(client, author)
+    started = await start_upload(client, author, post_id)
+    await upload(started, PNG)
+    attachment_id = started["attachment"]["id"]
+    data(await complete(client, author, post_id, attachment_id), 202)
+
+    async with client_for(unreachable(settings, ("s3",))) as down:
+        assert_unavailable(await down.delete(f"/v1/posts/{post_id}", headers=author.headers))
+
+    data(await client.get(f"/v1/posts/{post_id}", headers=author.headers))
+    assert await object_exists(settings, attachment_id)
+    deleted = await client.delete(f"/v1/posts/{post_id}", headers=author.headers)
+    assert deleted.status_code == 204
+    assert not await object_exists(settings, attachment_id)
 
 
 async def test_reset_request_with_the_mail_queue_down_leaves_no_token(
