@@ -37,5 +37,6 @@ async def confirm_password_reset(
         settings=ctx.state.settings,
         token=token,
         password=body.password.root,
+        claim=ctx.request_id,
     )
     invalidation.sessions_ended(ctx, ended)

@@ -91,16 +91,19 @@ async def update_item(
     values: Mapping[str, Any],
     only_if: str | None = None,
     condition_values: Mapping[str, Any] | None = None,
-) -> bool:
-    """SET the values; with only_if, a condition expression. False when the condition failed."""
+) -> Item | None:
+    """SET the values and return the whole item after it; None when the condition failed.
+
+    The values' names are #f0, #f1, ... in order, for use in only_if.
+    """
     names = {f"#f{i}": name for i, name in enumerate(values)}
     placeholders = {f":v{i}": encode(value) for i, value in enumerate(values.values())}
     placeholders.update({k: encode(v) for k, v in (condition_values or {}).items()})
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"ReturnValues": "ALL_NEW"}
     if only_if is not None:
         options["ConditionExpression"] = only_if
     try:
-        await call(
+        answer = await call(
             clients.dynamodb().update_item,
             TableName=table,
             Key=encode_item(key),
@@ -111,9 +114,9 @@ async def update_item(
         )
     except AwsError as exc:
         if exc.condition_failed:
-            return False
+            return None
         raise
-    return True
+    return decode_item(answer["Attributes"])
 
 
 async def delete_item(

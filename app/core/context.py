@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from collections.abc import Awaitable, Callable
-from functools import cache
+from functools import cache, cached_property
 from typing import Concatenate, ParamSpec, TypeVar
 
 from fastapi import Request, Response
@@ -48,6 +49,11 @@ class RequestContext:
         self.decision = decision
         self._session: AsyncSession | None = None
         self._after_commit: list[Callable[[], Awaitable[None]]] = []
+
+    @cached_property
+    def request_id(self) -> uuid.UUID:
+        """Unique to this request and the same in every attempt of its transaction."""
+        return uuid.uuid4()
 
     @property
     def session(self) -> AsyncSession:

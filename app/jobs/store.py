@@ -69,7 +69,7 @@ async def get(clients: AwsClients, *, job_id: uuid.UUID) -> Job | None:
 
 async def start(clients: AwsClients, *, job_id: uuid.UUID) -> bool:
     """Mark the job running unless it already finished (a redelivered message); False then."""
-    return await dynamo.update_item(
+    started = await dynamo.update_item(
         clients,
         table=clients.settings.jobs_table,
         key={KEY: str(job_id)},
@@ -77,6 +77,7 @@ async def start(clients: AwsClients, *, job_id: uuid.UUID) -> bool:
         only_if="attribute_exists(jobId) AND #f0 IN (:queued, :running)",
         condition_values={":queued": "queued", ":running": "running"},
     )
+    return started is not None
 
 
 async def finish(

@@ -56,26 +56,39 @@ async def request(
 
 
 async def confirm(
-    *, session: AsyncSession, clients: AwsClients, settings: Settings, token: str, password: str
+    *,
+    session: AsyncSession,
+    clients: AwsClients,
+    settings: Settings,
+    token: str,
+    password: str,
+    claim: uuid.UUID,
 ) -> list[str]:
-    """Consume the token (of concurrent uses, one wins), set the password, end all sessions.
+    """Spend the token (of concurrent uses, one wins), set the password, end all sessions.
 
-    Returns the token hashes of the sessions that ended, for the session cache to forget.
+    The token is claimed for this request rather than deleted: when a database conflict reruns
+    the transaction, the rerun with the same claim finds it again. A claimed token never works for
+    another request, and the table's TTL removes it. Returns the token hashes of the sessions that
+    ended, for the session cache to forget.
     """
     if not tokens.looks_like_token(token):
         raise errors.NotFound("The reset token is unknown, used or expired.")
     password_hash = await passwords.hash_password(password)
-    consumed = await dynamo.delete_item(
+    claimed = await dynamo.update_item(
         clients,
         table=clients.settings.resets_table,
         key={KEY: _hash(settings, token)},
-        only_if="attribute_exists(tokenHash) AND expiresAt > :now",
-        condition_values={":now": int(time.time())},
+        values={"claimedBy": str(claim)},
+        only_if=(
+            "attribute_exists(tokenHash) AND expiresAt > :now"
+            " AND (attribute_not_exists(#f0) OR #f0 = :claim)"
+        ),
+        condition_values={":now": int(time.time()), ":claim": str(claim)},
     )
-    if consumed is None:
+    if claimed is None:
         raise errors.NotFound("The reset token is unknown, used or expired.")
     users = UserRepository(session)
-    user = await users.get(uuid.UUID(consumed["userId"]))
+    user = await users.get(uuid.UUID(claimed["userId"]))
     if user is None:
         raise errors.NotFound("The reset token is unknown, used or expired.")
     user.password_hash = password_hash
