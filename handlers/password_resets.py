@@ -17,12 +17,7 @@ from generated.models import (
 async def request_password_reset(
     ctx: RequestContext, *, body: PasswordResetRequest
 ) -> AcknowledgementEnvelope:
-    await resets_service.request(
-        session=ctx.session,
-        clients=ctx.state.aws,
-        settings=ctx.state.settings,
-        email=str(body.email.root),
-    )
+    await resets_service.request(clients=ctx.state.aws, email=str(body.email.root))
     return AcknowledgementEnvelope(
         success=True, data=Acknowledgement(status=AcknowledgementStatus.accepted), error=None
     )

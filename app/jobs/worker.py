@@ -1,5 +1,7 @@
 """The job worker: a Lambda SQS handler, and `python -m app.jobs.worker` to poll locally.
 
+Jobs: checking an uploaded attachment, and issuing a password-reset token.
+
 A job that finds bad content fails for good (its record says why); an unavailable dependency
 raises instead, so SQS delivers the message again and, after repeated failures, dead-letters it.
 """
@@ -11,21 +13,41 @@ import asyncio
 import json
 import logging
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from app.attachments import images
 from app.attachments.repository import AttachmentRepository
-from app.aws import s3
+from app.aws import s3, secrets
 from app.aws.calls import call
 from app.aws.clients import AwsClients
 from app.db.database import Database
 from app.jobs import store as jobs
+from app.password_resets import service as resets
 from app.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
 
 async def run_job(*, database: Database, clients: AwsClients, body: dict[str, Any]) -> None:
+    """Run one message's job, by its type (attachment processing when it names none)."""
+    kind = body.get("type", jobs.PROCESS_ATTACHMENT)
+    if kind == jobs.PROCESS_ATTACHMENT:
+        await process_attachment(database=database, clients=clients, body=body)
+    elif kind == resets.ISSUE:
+        await database.transaction(
+            lambda session: resets.issue(
+                session=session, clients=clients, settings=clients.settings, email=body["email"]
+            )
+        )
+    else:
+        raise ValueError(f"unknown job type {kind!r}")
+
+
+async def process_attachment(
+    *, database: Database, clients: AwsClients, body: dict[str, Any]
+) -> None:
     job_id, attachment_id = uuid.UUID(body["jobId"]), uuid.UUID(body["attachmentId"])
     if not await jobs.start(clients, job_id=job_id):
         logger.info("job already finished or unknown", extra={"job_id": str(job_id)})
@@ -76,19 +98,32 @@ async def handle_records(
     return failed
 
 
+@asynccontextmanager
+async def resources() -> AsyncIterator[tuple[Database, AwsClients]]:
+    """The database and AWS clients, with the token pepper read from its store as the app does."""
+    settings = get_settings()
+    bootstrap = AwsClients(settings)
+    try:
+        reader = secrets.SecretReader(bootstrap, ttl_seconds=settings.secrets_cache_ttl_seconds)
+        resolved = await secrets.resolve(settings, reader)
+    finally:
+        await asyncio.to_thread(bootstrap.close)
+    database, clients = Database(resolved), AwsClients(resolved)
+    try:
+        yield database, clients
+    finally:
+        await asyncio.to_thread(clients.close)
+        await database.dispose()
+
+
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Entry point for an SQS trigger with ReportBatchItemFailures enabled."""
 
     async def run() -> list[str]:
-        settings = get_settings()
-        database, clients = Database(settings), AwsClients(settings)
-        try:
+        async with resources() as (database, clients):
             return await handle_records(
                 database=database, clients=clients, records=event.get("Records", [])
             )
-        finally:
-            clients.close()
-            await database.dispose()
 
     failed = asyncio.run(run())
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
@@ -127,18 +162,13 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO)
 
     async def run() -> None:
-        settings = get_settings()
-        database, clients = Database(settings), AwsClients(settings)
-        try:
+        async with resources() as (database, clients):
             await poll(
                 database=database,
                 clients=clients,
                 batches=args.batches,
                 wait_seconds=args.wait_seconds,
             )
-        finally:
-            clients.close()
-            await database.dispose()
 
     asyncio.run(run())
 

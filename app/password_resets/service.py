@@ -19,6 +19,7 @@ from app.users.repository import UserRepository
 from app.users.service import normalize_email
 
 TOKEN_TTL_SECONDS = 30 * 60
+ISSUE = "password_reset.issue"
 REQUESTED = "password_reset.requested"
 KEY = "tokenHash"
 
@@ -28,13 +29,30 @@ def _hash(settings: Settings, token: str) -> str:
     return tokens.token_hash(token, pepper=b"password-reset:" + pepper)
 
 
-async def request(
+async def request(*, clients: AwsClients, email: str) -> None:
+    """Queue the request for the job worker, whether or not the email has an account.
+
+    The answer and its timing are then the same either way. Looking the account up here made a
+    real account's answer slower (a token to store, a mail to queue), which revealed it.
+    """
+    await messaging.send(
+        clients,
+        queue=clients.settings.jobs_queue,
+        message_type=ISSUE,
+        body={"email": normalize_email(email)},
+    )
+
+
+async def issue(
     *, session: AsyncSession, clients: AwsClients, settings: Settings, email: str
-) -> None:
-    """For an account, store a token hash and queue the token for delivery; else nothing."""
-    user = await UserRepository(session).get_by_email(normalize_email(email))
+) -> bool:
+    """For an account, store a token hash and queue the token for delivery; else nothing.
+
+    Run by the job worker. True when a token was issued.
+    """
+    user = await UserRepository(session).get_by_email(email)
     if user is None:
-        return
+        return False
     token = tokens.new_token()
     token_hash = _hash(settings, token)
     expires_at = int(time.time()) + TOKEN_TTL_SECONDS
@@ -53,6 +71,7 @@ async def request(
         with contextlib.suppress(errors.ServiceUnavailable):
             await dynamo.delete_item(clients, table=table, key={KEY: token_hash})
         raise
+    return True
 
 
 async def confirm(

@@ -6,8 +6,13 @@ import asyncio
 import json
 
 import httpx
+import pytest
 
 from app.aws.clients import AwsClients
+from app.core import errors
+from app.db.database import Database
+from app.jobs import worker
+from app.password_resets import service as resets
 from app.settings import Settings
 from tests.attachments.test_handlers import (
     PNG,
@@ -83,16 +88,30 @@ async def test_deleting_a_post_with_s3_down_keeps_the_post_and_its_attachments(
     assert not await object_exists(settings, attachment_id)
 
 
-async def test_reset_request_with_the_mail_queue_down_leaves_no_token(
+async def test_reset_request_with_the_jobs_queue_down_is_refused(
     client: httpx.AsyncClient, author: Actor, settings: Settings
 ) -> None:
     async with client_for(unreachable(settings, ("sqs",))) as down:
         response = await down.post("/v1/password-resets", json={"email": author.email})
         assert_unavailable(response)
-    tokens = await scan(settings, settings.resets_table)
-    assert not [t for t in tokens if json.dumps(t).find(str(author.user_id)) >= 0]
     again = await client.post("/v1/password-resets", json={"email": author.email})
     assert data(again, 202) == {"status": "accepted"}
+
+
+async def test_issuing_a_reset_with_the_mail_queue_down_leaves_no_token(
+    author: Actor, settings: Settings
+) -> None:
+    down = unreachable(settings, ("sqs",))
+    database, clients = Database(down), AwsClients(down)
+    body = {"type": resets.ISSUE, "email": author.email}
+    try:
+        with pytest.raises(errors.ServiceUnavailable):
+            await worker.run_job(database=database, clients=clients, body=body)
+    finally:
+        clients.close()
+        await database.dispose()
+    tokens = await scan(settings, settings.resets_table)
+    assert not [t for t in tokens if json.dumps(t).find(str(author.user_id)) >= 0]
 
 
 async def test_publishing_with_the_events_topic_down_publishes_nothing(

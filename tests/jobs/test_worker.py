@@ -29,13 +29,16 @@ async def test_lambda_handler_reports_only_the_failed_records(
         "Records": [
             {"messageId": "unknown-job", "body": json.dumps(unknown)},
             {"messageId": "garbled", "body": "{not json"},
+            {"messageId": "unknown-type", "body": json.dumps({"type": "no.such.job"})},
         ]
     }
     try:
         answer = await asyncio.to_thread(worker.lambda_handler, event, None)
     finally:
         get_settings.cache_clear()
-    assert answer == {"batchItemFailures": [{"itemIdentifier": "garbled"}]}
+    assert answer == {
+        "batchItemFailures": [{"itemIdentifier": "garbled"}, {"itemIdentifier": "unknown-type"}]
+    }
 
 
 async def test_a_redelivered_message_of_a_finished_job_changes_nothing(

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import httpx
 
 from app.aws.clients import AwsClients
 from app.settings import Settings
-from tests.aws_helpers import mail_for
+from tests.attachments.test_handlers import run_worker
+from tests.aws_helpers import drain, mail_for
 from tests.fixtures.actors import PASSWORD, Actor
 from tests.helpers import assert_error, data
 
@@ -17,11 +19,29 @@ NEW_PASSWORD = "a brand new passphrase"
 async def request_token(client: httpx.AsyncClient, settings: Settings, email: str) -> str:
     response = await client.post("/v1/password-resets", json={"email": email})
     assert data(response, 202) == {"status": "accepted"}
+    await run_worker(settings)
     messages = await asyncio.to_thread(mail_for, settings, email)
     assert len(messages) == 1
     assert messages[0]["type"] == "password_reset.requested"
     token: str = messages[0]["token"]
     return token
+
+
+async def stored_tokens(settings: Settings, actor: Actor) -> list[dict[str, Any]]:
+    clients = AwsClients(settings)
+    try:
+        answer = await asyncio.to_thread(clients.dynamodb().scan, TableName=settings.resets_table)
+    finally:
+        clients.close()
+    return [dict(i) for i in answer["Items"] if i["userId"]["S"] == str(actor.user_id)]
+
+
+def jobs_for(settings: Settings, emails: tuple[str, ...]) -> list[dict[str, Any]]:
+    clients = AwsClients(settings)
+    try:
+        return [m for m in drain(clients, settings.jobs_queue) if m.get("email") in emails]
+    finally:
+        clients.close()
 
 
 class TestRequest:
@@ -31,7 +51,25 @@ class TestRequest:
         email = "nobody-here@example.com"
         response = await client.post("/v1/password-resets", json={"email": email})
         assert data(response, 202) == {"status": "accepted"}
+        await run_worker(settings)
         assert await asyncio.to_thread(mail_for, settings, email) == []
+
+    async def test_the_request_does_the_same_work_for_any_email(
+        self, client: httpx.AsyncClient, settings: Settings, author: Actor
+    ) -> None:
+        """No lookup, no token: one job per request, so the timing cannot tell accounts apart."""
+        assert author.email is not None
+        known, unknown = author.email.upper(), "nobody-here@example.com"
+        for email in (known, unknown):
+            response = await client.post("/v1/password-resets", json={"email": email})
+            assert data(response, 202) == {"status": "accepted"}
+
+        assert await stored_tokens(settings, author) == []
+        queued = await asyncio.to_thread(jobs_for, settings, (known.lower(), unknown))
+        assert queued == [
+            {"type": "password_reset.issue", "email": known.lower()},
+            {"type": "password_reset.issue", "email": unknown},
+        ]
 
     async def test_invalid_email(self, client: httpx.AsyncClient) -> None:
         response = await client.post("/v1/password-resets", json={"email": "not-an-email"})
@@ -42,14 +80,7 @@ class TestRequest:
     ) -> None:
         assert author.email is not None
         token = await request_token(client, settings, author.email)
-        clients = AwsClients(settings)
-        try:
-            items = (
-                await asyncio.to_thread(clients.dynamodb().scan, TableName=settings.resets_table)
-            )["Items"]
-        finally:
-            clients.close()
-        mine = [i for i in items if i["userId"]["S"] == str(author.user_id)]
+        mine = await stored_tokens(settings, author)
         assert len(mine) == 1
         assert token not in str(mine[0])
         expires_at = int(mine[0]["expiresAt"]["N"])
