@@ -7,7 +7,8 @@ FastAPI app that answers the post's JSON (once from a dict, once from ready byte
 with the cache, and the blog app with CACHE_ENABLED=false. The load generator runs here, pinned
 to the second core, with keep-alive connections each sending one request at a time. PostgreSQL
 and Redis are started unless TEST_DATABASE_URL and TEST_REDIS_URL are set. Not a test: it prints
-requests per second, p50, p99 and the ratios to the bare endpoint.
+requests per second, p50, p99 and the ratios to the bare endpoint, and the server's CPU time per
+request (read from /proc, so Linux only).
 """
 
 from __future__ import annotations
@@ -74,8 +75,21 @@ def _pin_server() -> None:
     os.sched_setaffinity(0, {SERVER_CPU})
 
 
+@dataclass(frozen=True)
+class Server:
+    host: str
+    port: int
+    pid: int
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.contextmanager
-def served(factory: str, env: dict[str, str]) -> Iterator[tuple[str, int]]:
+def served(factory: str, env: dict[str, str]) -> Iterator[Server]:
     port = free_port()
     command = [
         *(str(BIN / "uvicorn"), "--factory", factory),
@@ -90,7 +104,7 @@ def served(factory: str, env: dict[str, str]) -> Iterator[tuple[str, int]]:
                 httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
                 break
             time.sleep(0.2)
-        yield "127.0.0.1", port
+        yield Server("127.0.0.1", port, process.pid)
     finally:
         process.terminate()
         process.wait(timeout=20)
@@ -102,6 +116,12 @@ class Result:
     requests: int
     seconds: float
     latencies: list[float]
+    server_cpu: float
+
+    @property
+    def cpu_us(self) -> float:
+        """Server CPU time per request: what other load on the machine changes least."""
+        return self.server_cpu / self.requests * 1e6
 
     @property
     def rps(self) -> float:
@@ -135,20 +155,28 @@ async def _connection(
     return done
 
 
-async def load(
-    name: str, host: str, port: int, path: str, *, connections: int, seconds: float
-) -> Result:
+async def _cpu_between(pid: int, start: float, end: float) -> float:
+    await asyncio.sleep(start - time.perf_counter())
+    before = cpu_seconds(pid)
+    await asyncio.sleep(end - time.perf_counter())
+    return cpu_seconds(pid) - before
+
+
+async def load(name: str, server: Server, path: str, *, connections: int, seconds: float) -> Result:
+    host, port = server.host, server.port
     request = f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: application/json\r\n\r\n".encode()
     warmup = 1.0
     start = time.perf_counter()
+    record_from, until = start + warmup, start + warmup + seconds
     latencies: list[float] = []
+    cpu = asyncio.create_task(_cpu_between(server.pid, record_from, until))
     counts = await asyncio.gather(
         *(
-            _connection(host, port, request, start + warmup + seconds, start + warmup, latencies)
+            _connection(host, port, request, until, record_from, latencies)
             for _ in range(connections)
         )
     )
-    return Result(name, sum(counts), seconds, latencies)
+    return Result(name, sum(counts), seconds, latencies, await cpu)
 
 
 def prepare_post(base: str) -> str:
@@ -199,9 +227,10 @@ def main() -> int:
             served("app.main:create_app", env) as cached,
             served("app.main:create_app", {**env, "CACHE_ENABLED": "false"}) as uncached,
         ):
-            post_id = prepare_post(f"http://{cached[0]}:{cached[1]}")
+            base = f"http://{cached.host}:{cached.port}"
+            post_id = prepare_post(base)
             path = f"/v1/posts/{post_id}"
-            body = httpx.get(f"http://{cached[0]}:{cached[1]}{path}").raise_for_status().content
+            body = httpx.get(f"{base}{path}").raise_for_status().content
             with served(
                 "scripts.bench_cache:bare_app", {**env, "BENCH_BODY": body.decode()}
             ) as bare:
@@ -214,12 +243,11 @@ def main() -> int:
                 runs: dict[str, list[Result]] = {name: [] for name, _, _ in targets}
                 # Rounds interleave the targets, so drift in the machine's load hits them alike.
                 for _ in range(args.rounds):
-                    for name, (host, port), target_path in targets:
+                    for name, server, target_path in targets:
                         result = asyncio.run(
                             load(
                                 name,
-                                host,
-                                port,
+                                server,
                                 target_path,
                                 connections=args.connections,
                                 seconds=args.seconds,
@@ -227,18 +255,28 @@ def main() -> int:
                         )
                         runs[name].append(result)
     results = [_best(runs[name]) for name, _, _ in targets]
+    cpu = {name: statistics.median(r.cpu_us for r in runs[name]) for name, _, _ in targets}
     bare_bytes, bare_dict = results[0], results[1]
     print(
         f"{args.connections} connections, median of {args.rounds} interleaved rounds of "
         f"{args.seconds:.0f} s, one uvicorn worker per app on CPU {SERVER_CPU}, load generator "
         f"on CPU {CLIENT_CPU}, body {len(body)} bytes"
     )
-    print(f"{'target':34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'÷bytes':>7} {'÷dict':>7}")
+    print(
+        f"{'target':34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'÷bytes':>7} {'÷dict':>7}"
+        f" {'cpu us':>7} {'dict cpu÷':>9}"
+    )
     for r in results:
         print(
             f"{r.name:34} {r.rps:8.0f} {r.percentile(50):8.2f} {r.percentile(99):8.2f} "
             f"{r.rps / bare_bytes.rps:7.2f} {r.rps / bare_dict.rps:7.2f}"
+            f" {cpu[r.name]:7.0f} {cpu[bare_dict.name] / cpu[r.name]:9.2f}"
         )
+    print(
+        "cpu us: the server's CPU time per request (median of the rounds); dict cpu÷: the bare "
+        "dict endpoint's CPU per request over this target's, the throughput ratio a CPU-bound "
+        "server would show. Other load on a shared machine moves it less than req/s."
+    )
     return 0
 
 
