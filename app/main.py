@@ -79,8 +79,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     include_routers(app)
     envelope.install(app)
     openapi.install(app, settings.spec_path)
-    app.add_middleware(CachedReadMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # Outside the body limit: a cached read has no body, and a hit skips every layer it can.
+    app.add_middleware(CachedReadMiddleware)
     metrics = MetricsEmitter(namespace=settings.metrics_namespace)
     app.add_middleware(TraceMiddleware, metrics=metrics if settings.metrics_enabled else None)
     return app
