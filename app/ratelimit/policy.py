@@ -22,6 +22,9 @@ WRITES = frozenset(
         "deleteCategory",
         "updateCurrentUser",
         "updateUserRole",
+        "createAttachment",
+        "completeAttachment",
+        "deleteAttachment",
     }
 )
 
@@ -36,7 +39,8 @@ class RateLimits:
             "password-reset-ip", settings.ratelimit_password_reset_per_ip, "closed"
         )
         self.writes_user = Rule("writes-user", settings.ratelimit_writes_per_user, "open")
-        self._by_ip = {
+        # Operations limited per client address, whoever calls them.
+        self.by_ip = {
             "createSession": self.login_ip,
             "registerUser": self.register_ip,
             "requestPasswordReset": self.reset_ip,
@@ -49,7 +53,7 @@ class RateLimits:
         """The limits counted before the handler runs; login's per-account limit comes later,
         once the body names the account."""
         checks = []
-        if (rule := self._by_ip.get(operation_id)) is not None:
+        if (rule := self.by_ip.get(operation_id)) is not None:
             checks.append(Check(rule, client_ip))
         if operation_id in WRITES and principal is not None:
             checks.append(Check(self.writes_user, str(principal.user_id)))

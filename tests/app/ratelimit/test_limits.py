@@ -94,6 +94,29 @@ async def test_writes_per_user(
     data(await client.get("/v1/posts", headers=author.headers))
 
 
+async def test_attachment_writes_per_user(
+    client: httpx.AsyncClient, author: Actor, settings: Settings
+) -> None:
+    post = data(await client.post("/v1/posts", json={"title": "P"}, headers=author.headers), 201)
+    attachments = f"/v1/posts/{post['id']}/attachments"
+    body = {"filename": "pic.png", "contentType": "image/png", "size": 100}
+    await next_window()
+    first = data(await client.post(attachments, json=body, headers=author.headers), 201)
+    data(await client.post(attachments, json=body, headers=author.headers), 201)
+    one = f"{attachments}/{first['attachment']['id']}"
+    assert (await client.delete(one, headers=author.headers)).status_code == 204
+
+    refusals = [
+        await client.post(attachments, json=body, headers=author.headers),
+        await client.post(f"{one}/complete", headers=author.headers),
+        await client.delete(one, headers=author.headers),
+    ]
+
+    for refused in refusals:
+        assert_limited(refused, "writes-user", settings.ratelimit_writes_per_user)
+    data(await client.get(attachments, headers=author.headers))
+
+
 async def test_password_resets_per_ip(client: httpx.AsyncClient, settings: Settings) -> None:
     body = {"email": "someone@example.com"}
     await next_window()
