@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     ratelimit_register_per_ip: QuotaSetting = Quota(count=20, seconds=600)
     ratelimit_password_reset_per_ip: QuotaSetting = Quota(count=10, seconds=600)
     ratelimit_writes_per_user: QuotaSetting = Quota(count=120, seconds=60)
+    # Views come from every reader at reading pace, and many readers may share an address.
+    ratelimit_views_per_ip: QuotaSetting = Quota(count=300, seconds=60)
 
     # AWS. The endpoint is the SDK's standard AWS_ENDPOINT_URL: an emulator locally, unset on AWS.
     aws_endpoint_url: str | None = None

@@ -42,6 +42,10 @@ class _TransactionPerStatement:
 def run_offline() -> None:
     # Aurora DSQL allows one DDL statement per transaction and no DDL mixed with DML.
     buffer = _TransactionPerStatement(config.output_buffer or sys.stdout)
+    if config.attributes["dsql"]:
+        buffer.write(
+            "-- Aurora DSQL: run with psql -v ON_ERROR_STOP=1; a failed index job stops it\n\n"
+        )
     context.configure(
         url=url,
         target_metadata=Base.metadata,

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterable
 
 from app.cache import keys
+from app.cache.reads import Cache
 from app.core.context import RequestContext
 
 
@@ -28,6 +29,13 @@ def categories_changed(ctx: RequestContext) -> None:
 
 def sessions_ended(ctx: RequestContext, token_hashes: Iterable[str]) -> None:
     """Sessions ended or changed role: the next request with their tokens reads the database."""
+    hashes = list(token_hashes)
+    if hashes:
+        ctx.after_commit(lambda: end_cached_sessions(cache=ctx.state.cache, token_hashes=hashes))
+
+
+async def end_cached_sessions(*, cache: Cache, token_hashes: Iterable[str]) -> None:
+    """Tombstone the cached sessions of these token hashes, once their change has committed."""
     entries = [keys.session(token_hash) for token_hash in token_hashes]
     if entries:
-        ctx.after_commit(lambda: ctx.state.cache.invalidate(entries=entries))
+        await cache.invalidate(entries=entries)

@@ -1,8 +1,11 @@
 """Which limits each operation applies, with their sizes from settings (docs/cache.md).
 
 Login and password resets fail closed (503) while Redis is unavailable: unthrottled they invite
-credential stuffing and mail bombing. Registration and writes fail open: refusing them would
-turn a cache outage into an outage of the service.
+credential stuffing and mail bombing. Registration, views and writes fail open: refusing them
+would turn a cache outage into an outage of the service.
+
+A post view is counted per client address, signed in or not: it is a side effect of reading, so
+it does not spend the reader's write budget, and signing in does not lift the limit.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ WRITES = frozenset(
         "deleteCategory",
         "updateCurrentUser",
         "updateUserRole",
+        "createAttachment",
+        "completeAttachment",
+        "deleteAttachment",
     }
 )
 
@@ -36,11 +42,14 @@ class RateLimits:
             "password-reset-ip", settings.ratelimit_password_reset_per_ip, "closed"
         )
         self.writes_user = Rule("writes-user", settings.ratelimit_writes_per_user, "open")
-        self._by_ip = {
+        self.views_ip = Rule("views-ip", settings.ratelimit_views_per_ip, "open")
+        # Operations limited per client address, whoever calls them.
+        self.by_ip = {
             "createSession": self.login_ip,
             "registerUser": self.register_ip,
             "requestPasswordReset": self.reset_ip,
             "confirmPasswordReset": self.reset_ip,
+            "recordPostView": self.views_ip,
         }
 
     async def before_operation(
@@ -49,7 +58,7 @@ class RateLimits:
         """The limits counted before the handler runs; login's per-account limit comes later,
         once the body names the account."""
         checks = []
-        if (rule := self._by_ip.get(operation_id)) is not None:
+        if (rule := self.by_ip.get(operation_id)) is not None:
             checks.append(Check(rule, client_ip))
         if operation_id in WRITES and principal is not None:
             checks.append(Check(self.writes_user, str(principal.user_id)))

@@ -44,6 +44,7 @@ async def list_attachments(
         '413': {'model': ErrorEnvelope},
         '415': {'model': ErrorEnvelope},
         '422': {'model': ErrorEnvelope},
+        '429': {'model': ErrorEnvelope},
         '503': {'model': ErrorEnvelope},
     },
 )
@@ -66,6 +67,7 @@ async def create_attachment(
         '403': {'model': ErrorEnvelope},
         '404': {'model': ErrorEnvelope},
         '422': {'model': ErrorEnvelope},
+        '429': {'model': ErrorEnvelope},
         '503': {'model': ErrorEnvelope},
     },
 )
@@ -91,6 +93,7 @@ async def delete_attachment(
         '404': {'model': ErrorEnvelope},
         '409': {'model': ErrorEnvelope},
         '422': {'model': ErrorEnvelope},
+        '429': {'model': ErrorEnvelope},
         '503': {'model': ErrorEnvelope},
     },
 )

@@ -184,6 +184,7 @@ async def delete_post(
         '401': {'model': ErrorEnvelope},
         '404': {'model': ErrorEnvelope},
         '422': {'model': ErrorEnvelope},
+        '429': {'model': ErrorEnvelope},
         '503': {'model': ErrorEnvelope},
     },
 )

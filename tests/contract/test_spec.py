@@ -88,6 +88,18 @@ def test_component_schema_rules(name: str) -> None:
         assert definition.get("type") != "object", f"{name}.{prop}: objects are named schemas"
 
 
+def test_the_rate_limited_operations_list_429() -> None:
+    from app.cache.store import Store, connect
+    from app.ratelimit.policy import WRITES, RateLimits
+    from app.settings import Settings
+
+    settings = Settings(token_pepper="p" * 40, redis_url=None)
+    store = Store(connect(settings), retry_after_seconds=1)
+    per_ip = RateLimits(store, settings).by_ip
+    documented = {op["operationId"] for _, _, op, _ in OPS if "429" in op["responses"]}
+    assert documented == WRITES | per_ip.keys()
+
+
 def test_error_codes_cover_every_error_the_service_raises() -> None:
     from app.core import errors
 

@@ -1,10 +1,11 @@
-"""The migrations: a full round trip on PostgreSQL, and the offline SQL for Aurora DSQL."""
+"""The migrations: a round trip on PostgreSQL, and the offline SQL and index jobs of DSQL."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import re
+import shutil
 import sys
 import uuid
 from collections.abc import AsyncIterator
@@ -16,6 +17,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.fixtures.database import TEST_PEPPER, asyncpg_dsn
+from tests.migrations.dsql_emulation import EMULATION_SQL, emulate_psql_script
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_TABLES = {"users", "sessions", "categories", "posts", "attachments"}
@@ -30,6 +32,7 @@ INDEXES = {
     "posts_category_id_created_at_idx": "INDEX",
     "attachments_post_id_created_at_idx": "INDEX",
 }
+WAIT = "SELECT :'job_id' AS waited_job_id WHERE sys.wait_for_job(:'job_id') \\gset"
 FORBIDDEN = (
     r"\bENUM\b",
     r"\bCREATE TYPE\b",
@@ -43,24 +46,33 @@ FORBIDDEN = (
 )
 
 
-async def alembic(database_url: str, *args: str, dsql: bool = False) -> str:
+@dataclass(frozen=True)
+class Run:
+    returncode: int | None
+    stdout: str
+    stderr: str
+
+
+async def run(*command: str, database_url: str, dsql: bool = False) -> Run:
     env = {**os.environ, "DATABASE_URL": database_url, "TOKEN_PEPPER": TEST_PEPPER}
     env.pop("DATABASE_DSQL_ENDPOINT", None)
     if dsql:
         env["DATABASE_DSQL_ENDPOINT"] = "abcdefghijklmnopqrstuvwxyz.dsql.us-east-1.on.aws"
     process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "alembic",
-        *args,
+        *command,
         cwd=ROOT,
         env=env,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
     stdout, stderr = await process.communicate()
-    assert process.returncode == 0, stderr.decode()
-    return stdout.decode()
+    return Run(process.returncode, stdout.decode(), stderr.decode())
+
+
+async def alembic(database_url: str, *args: str, dsql: bool = False) -> str:
+    result = await run(sys.executable, "-m", "alembic", *args, database_url=database_url, dsql=dsql)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
 
 
 @pytest.fixture
@@ -121,9 +133,12 @@ async def test_upgrade_downgrade_upgrade_on_postgresql(fresh_database_url: str) 
 
 
 def statements(script: str) -> list[str]:
-    """The offline script's statements, without comments, in order."""
+    """The offline script's statements, without comments, in order.
+
+    A statement ends with `;`, or with psql's `\\gset`, which stays on it.
+    """
     lines = [line for line in script.splitlines() if not line.lstrip().startswith("--")]
-    chunks = re.split(r";\s*$", "\n".join(lines), flags=re.MULTILINE)
+    chunks = re.split(r"(?:;|(?<=\\gset))\s*$", "\n".join(lines), flags=re.MULTILINE)
     return [" ".join(chunk.split()) for chunk in chunks if chunk.strip()]
 
 
@@ -169,6 +184,17 @@ def test_dsql_indexes_are_built_async(dsql_script: str) -> None:
         assert statement.startswith(f"CREATE {kind} ASYNC "), statement
 
 
+def test_dsql_script_waits_for_every_index_job(dsql_script: str) -> None:
+    groups = transactions(dsql_script)
+    starts = [index for index, group in enumerate(groups) if " INDEX ASYNC " in group[0]]
+
+    assert dsql_script.startswith("-- Aurora DSQL: run with psql -v ON_ERROR_STOP=1")
+    assert len(starts) == len(INDEXES)
+    for index in starts:
+        assert groups[index][0].endswith(" \\gset"), groups[index]
+        assert groups[index + 1] == [WAIT], groups[index + 1]
+
+
 def test_dsql_script_avoids_unsupported_features(dsql_script: str) -> None:
     upper = dsql_script.upper()
     for pattern in FORBIDDEN:
@@ -211,3 +237,123 @@ async def test_without_dsql_indexes_are_plain() -> None:
     for statement in indexes:
         name = statement.split(" ON ")[0].split()[-1]
         assert statement.startswith(f"CREATE {INDEXES[name]} {name} ON "), statement
+
+
+@dataclass(frozen=True)
+class Job:
+    index_name: str
+    status: str
+    started: int
+    waits: list[int]
+
+
+async def emulate_dsql(database_url: str, *, failing: tuple[str, ...] = ()) -> None:
+    connection = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        await connection.execute(EMULATION_SQL)
+        for name in failing:
+            await connection.execute("INSERT INTO sys.failing_indexes VALUES ($1)", name)
+    finally:
+        await connection.close()
+
+
+async def read_jobs(database_url: str) -> list[Job]:
+    connection = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        rows = await connection.fetch(
+            "SELECT index_name, status, started, waits FROM sys.jobs ORDER BY started"
+        )
+    finally:
+        await connection.close()
+    return [
+        Job(row["index_name"], row["status"], row["started"], list(row["waits"])) for row in rows
+    ]
+
+
+async def assert_every_index_built_and_waited_for(database_url: str) -> None:
+    schema = await read_schema(database_url)
+    assert schema.versions == ["0002"]
+    for name, kind in INDEXES.items():
+        assert schema.indexes[name].startswith(f"CREATE {kind} {name} ON public.")
+    jobs = await read_jobs(database_url)
+    assert [job.index_name for job in jobs] == list(INDEXES)
+    for job in jobs:
+        assert job.status == "completed"
+        # Waited on once, before anything else started.
+        assert job.waits == [job.started + 1], job
+
+
+async def assert_stopped_at_failed_job(database_url: str, *, index_name: str) -> Job:
+    """Nothing ran after the failed job, which was the last one; return it."""
+    schema = await read_schema(database_url)
+    assert index_name not in schema.indexes
+    assert "posts_created_at_id_idx" not in schema.indexes
+    assert "attachments" not in schema.tables
+    assert schema.versions == []
+    last = (await read_jobs(database_url))[-1]
+    assert (last.index_name, last.status) == (index_name, "failed")
+    return last
+
+
+async def migrate_as_on_dsql(database_url: str) -> Run:
+    return await run(
+        sys.executable, "-m", "tests.migrations.dsql_emulation", database_url=database_url
+    )
+
+
+async def test_dsql_migrations_wait_for_every_index_job(fresh_database_url: str) -> None:
+    await emulate_dsql(fresh_database_url)
+
+    result = await migrate_as_on_dsql(fresh_database_url)
+
+    assert result.returncode == 0, result.stderr
+    await assert_every_index_built_and_waited_for(fresh_database_url)
+
+
+async def test_a_failed_index_job_stops_the_dsql_migrations(fresh_database_url: str) -> None:
+    await emulate_dsql(fresh_database_url, failing=("posts_slug_key",))
+
+    result = await migrate_as_on_dsql(fresh_database_url)
+
+    assert result.returncode != 0
+    assert "IndexJobFailed: index posts_slug_key was not built: Aurora DSQL job job" in (
+        result.stderr
+    )
+    job = await assert_stopped_at_failed_job(fresh_database_url, index_name="posts_slug_key")
+    assert job.waits == [job.started + 1]
+
+
+async def run_psql(database_url: str, script: str, tmp_path: Path) -> Run:
+    psql = shutil.which("psql")
+    if psql is None:
+        pytest.skip("no psql client")
+    path = tmp_path / "upgrade.sql"
+    path.write_text(emulate_psql_script(script))
+    dsn = asyncpg_dsn(database_url)
+    return await run(
+        psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", dsn, "-f", str(path), database_url=dsn
+    )
+
+
+async def test_dsql_script_under_psql_waits_for_every_index_job(
+    fresh_database_url: str, dsql_script: str, tmp_path: Path
+) -> None:
+    await emulate_dsql(fresh_database_url)
+
+    result = await run_psql(fresh_database_url, dsql_script, tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    await assert_every_index_built_and_waited_for(fresh_database_url)
+
+
+async def test_dsql_script_under_psql_stops_at_a_failed_index_job(
+    fresh_database_url: str, dsql_script: str, tmp_path: Path
+) -> None:
+    await emulate_dsql(fresh_database_url, failing=("posts_slug_key",))
+
+    result = await run_psql(fresh_database_url, dsql_script, tmp_path)
+
+    assert result.returncode == 3, result.stderr
+    # The wait's transaction was rolled back as psql stopped, so only its error shows it ran.
+    assert "no rows returned for \\gset" in result.stderr
+    await assert_stopped_at_failed_job(fresh_database_url, index_name="posts_slug_key")

@@ -1,4 +1,4 @@
-"""scripts.set_role, run as the command operators use, against the test database."""
+"""scripts.set_role, run as the command operators use, against the test database and Redis."""
 
 from __future__ import annotations
 
@@ -8,13 +8,21 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
+import pytest
+from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.cache import keys
 from app.db.database import Database
 from app.db.models import User
+from app.sessions import service as sessions_service
 from app.settings import Settings
+from tests.fixtures.actors import Actor
 from tests.fixtures.database import TEST_PEPPER
+from tests.fixtures.services import free_port
+from tests.helpers import assert_error, data
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,6 +36,9 @@ class Result:
 
 async def set_role(settings: Settings, *args: str) -> Result:
     env = {**os.environ, "DATABASE_URL": settings.database_url, "TOKEN_PEPPER": TEST_PEPPER}
+    env.pop("REDIS_URL", None)
+    if settings.redis_url is not None:
+        env["REDIS_URL"] = settings.redis_url
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -107,3 +118,43 @@ async def test_changes_the_role_of_the_user_found_by_normalized_email(
         "promoted@example.com": "editor",
         "bystander@example.com": "author",
     }
+
+
+async def assert_session_cached(redis: Redis, settings: Settings, actor: Actor) -> None:
+    assert actor.token is not None
+    token_hash = sessions_service.hash_token(settings=settings, token=actor.token)
+    assert await redis.get(keys.session(token_hash)), "the session should be cached"
+
+
+@pytest.mark.usefixtures("real_redis")
+async def test_the_next_request_sees_the_new_role(
+    client: httpx.AsyncClient, author: Actor, redis: Redis, settings: Settings
+) -> None:
+    assert author.email is not None
+    assert data(await client.get("/v1/users/me", headers=author.headers))["role"] == "author"
+    denied = await client.post("/v1/categories", json={"name": "N"}, headers=author.headers)
+    assert_error(denied, 403, "FORBIDDEN")
+    await assert_session_cached(redis, settings, author)
+
+    result = await set_role(settings, "--email", author.email, "--role", "editor")
+
+    assert result.returncode == 0, result.stderr
+    allowed = await client.post("/v1/categories", json={"name": "N"}, headers=author.headers)
+    data(allowed, 201)
+    assert data(await client.get("/v1/users/me", headers=author.headers))["role"] == "editor"
+
+
+@pytest.mark.usefixtures("real_redis")
+async def test_an_unreachable_redis_is_reported_after_the_role_changed(
+    client: httpx.AsyncClient, author: Actor, database: Database, settings: Settings
+) -> None:
+    assert author.email is not None
+    nowhere = settings.model_copy(update={"redis_url": f"redis://127.0.0.1:{free_port()}/0"})
+
+    result = await set_role(nowhere, "--email", author.email, "--role", "admin")
+
+    assert result.returncode == 2
+    assert "author -> admin" in result.stdout
+    assert "Redis did not answer" in result.stderr
+    assert "run the command again" in result.stderr
+    assert (await roles(database))[author.email.lower()] == "admin"

@@ -29,6 +29,7 @@ def settings(settings: Settings) -> Settings:
             "ratelimit_register_per_ip": Quota(count=4, seconds=WINDOW),
             "ratelimit_writes_per_user": Quota(count=3, seconds=WINDOW),
             "ratelimit_password_reset_per_ip": Quota(count=2, seconds=WINDOW),
+            "ratelimit_views_per_ip": Quota(count=3, seconds=WINDOW),
         }
     )
 
@@ -92,6 +93,50 @@ async def test_writes_per_user(
     # Another user, and reads, are not affected.
     data(await client.post("/v1/posts", json={"title": "O"}, headers=other_author.headers), 201)
     data(await client.get("/v1/posts", headers=author.headers))
+
+
+async def test_attachment_writes_per_user(
+    client: httpx.AsyncClient, author: Actor, settings: Settings
+) -> None:
+    post = data(await client.post("/v1/posts", json={"title": "P"}, headers=author.headers), 201)
+    attachments = f"/v1/posts/{post['id']}/attachments"
+    body = {"filename": "pic.png", "contentType": "image/png", "size": 100}
+    await next_window()
+    first = data(await client.post(attachments, json=body, headers=author.headers), 201)
+    data(await client.post(attachments, json=body, headers=author.headers), 201)
+    one = f"{attachments}/{first['attachment']['id']}"
+    assert (await client.delete(one, headers=author.headers)).status_code == 204
+
+    refusals = [
+        await client.post(attachments, json=body, headers=author.headers),
+        await client.post(f"{one}/complete", headers=author.headers),
+        await client.delete(one, headers=author.headers),
+    ]
+
+    for refused in refusals:
+        assert_limited(refused, "writes-user", settings.ratelimit_writes_per_user)
+    data(await client.get(attachments, headers=author.headers))
+
+
+async def test_post_views_per_ip_whoever_calls(
+    client: httpx.AsyncClient, author: Actor, settings: Settings
+) -> None:
+    body = {"title": "Read", "status": "published"}
+    post = data(await client.post("/v1/posts", json=body, headers=author.headers), 201)
+    views = f"/v1/posts/{post['id']}/views"
+    await next_window()
+    for count in (1, 2, 3):
+        assert data(await client.post(views, headers=author.headers))["viewCount"] == count
+
+    anonymous = await client.post(views)
+    signed_in = await client.post(views, headers=author.headers)
+
+    assert_limited(anonymous, "views-ip", settings.ratelimit_views_per_ip)
+    assert_limited(signed_in, "views-ip", settings.ratelimit_views_per_ip)
+    # Views are not writes: the author's write budget is untouched.
+    data(await client.post("/v1/posts", json={"title": "Q"}, headers=author.headers), 201)
+    await next_window()
+    assert data(await client.post(views))["viewCount"] == 4
 
 
 async def test_password_resets_per_ip(client: httpx.AsyncClient, settings: Settings) -> None:
