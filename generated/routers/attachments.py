@@ -16,12 +16,6 @@ router = APIRouter(tags=['attachments'])
     '/v1/posts/{postId}/attachments',
     operation_id='listAttachments',
     response_model=AttachmentListEnvelope,
-    responses={
-        '401': {'model': ErrorEnvelope},
-        '404': {'model': ErrorEnvelope},
-        '422': {'model': ErrorEnvelope},
-        '503': {'model': ErrorEnvelope},
-    },
 )
 async def list_attachments(
     post_id: UUID = Path(..., alias='postId'),
@@ -36,17 +30,6 @@ async def list_attachments(
     operation_id='createAttachment',
     response_model=AttachmentUploadEnvelope,
     status_code=201,
-    responses={
-        '400': {'model': ErrorEnvelope},
-        '401': {'model': ErrorEnvelope},
-        '403': {'model': ErrorEnvelope},
-        '404': {'model': ErrorEnvelope},
-        '413': {'model': ErrorEnvelope},
-        '415': {'model': ErrorEnvelope},
-        '422': {'model': ErrorEnvelope},
-        '429': {'model': ErrorEnvelope},
-        '503': {'model': ErrorEnvelope},
-    },
 )
 async def create_attachment(
     post_id: UUID = Path(..., alias='postId'),
@@ -62,14 +45,6 @@ async def create_attachment(
     operation_id='deleteAttachment',
     response_model=None,
     status_code=204,
-    responses={
-        '401': {'model': ErrorEnvelope},
-        '403': {'model': ErrorEnvelope},
-        '404': {'model': ErrorEnvelope},
-        '422': {'model': ErrorEnvelope},
-        '429': {'model': ErrorEnvelope},
-        '503': {'model': ErrorEnvelope},
-    },
 )
 async def delete_attachment(
     post_id: UUID = Path(..., alias='postId'),
@@ -87,15 +62,6 @@ async def delete_attachment(
     operation_id='completeAttachment',
     response_model=AttachmentEnvelope,
     status_code=202,
-    responses={
-        '401': {'model': ErrorEnvelope},
-        '403': {'model': ErrorEnvelope},
-        '404': {'model': ErrorEnvelope},
-        '409': {'model': ErrorEnvelope},
-        '422': {'model': ErrorEnvelope},
-        '429': {'model': ErrorEnvelope},
-        '503': {'model': ErrorEnvelope},
-    },
 )
 async def complete_attachment(
     post_id: UUID = Path(..., alias='postId'),

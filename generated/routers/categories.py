@@ -16,9 +16,6 @@ router = APIRouter(tags=['categories'])
     '/v1/categories',
     operation_id='listCategories',
     response_model=CategoryListEnvelope,
-    responses={
-        '422': {'model': ErrorEnvelope},
-    },
 )
 async def list_categories(
     if__none__match: Optional[constr(max_length=1024)] = Header(
@@ -35,16 +32,6 @@ async def list_categories(
     operation_id='createCategory',
     response_model=CategoryEnvelope,
     status_code=201,
-    responses={
-        '400': {'model': ErrorEnvelope},
-        '401': {'model': ErrorEnvelope},
-        '403': {'model': ErrorEnvelope},
-        '409': {'model': ErrorEnvelope},
-        '413': {'model': ErrorEnvelope},
-        '415': {'model': ErrorEnvelope},
-        '422': {'model': ErrorEnvelope},
-        '429': {'model': ErrorEnvelope},
-    },
 )
 async def create_category(
     body: CategoryCreate,
@@ -58,10 +45,6 @@ async def create_category(
     '/v1/categories/{categoryId}',
     operation_id='getCategory',
     response_model=CategoryEnvelope,
-    responses={
-        '404': {'model': ErrorEnvelope},
-        '422': {'model': ErrorEnvelope},
-    },
 )
 async def get_category(
     category_id: UUID = Path(..., alias='categoryId'),
@@ -75,17 +58,6 @@ async def get_category(
     '/v1/categories/{categoryId}',
     operation_id='updateCategory',
     response_model=CategoryEnvelope,
-    responses={
-        '400': {'model': ErrorEnvelope},
-        '401': {'model': ErrorEnvelope},
-        '403': {'model': ErrorEnvelope},
-        '404': {'model': ErrorEnvelope},
-        '409': {'model': ErrorEnvelope},
-        '413': {'model': ErrorEnvelope},
-        '415': {'model': ErrorEnvelope},
-        '422': {'model': ErrorEnvelope},
-        '429': {'model': ErrorEnvelope},
-    },
 )
 async def update_category(
     category_id: UUID = Path(..., alias='categoryId'),
@@ -101,14 +73,6 @@ async def update_category(
     operation_id='deleteCategory',
     response_model=None,
     status_code=204,
-    responses={
-        '401': {'model': ErrorEnvelope},
-        '403': {'model': ErrorEnvelope},
-        '404': {'model': ErrorEnvelope},
-        '409': {'model': ErrorEnvelope},
-        '422': {'model': ErrorEnvelope},
-        '429': {'model': ErrorEnvelope},
-    },
 )
 async def delete_category(
     category_id: UUID = Path(..., alias='categoryId'),

@@ -16,12 +16,6 @@ router = APIRouter(tags=['jobs'])
     '/v1/jobs/{jobId}',
     operation_id='getJob',
     response_model=JobEnvelope,
-    responses={
-        '401': {'model': ErrorEnvelope},
-        '404': {'model': ErrorEnvelope},
-        '422': {'model': ErrorEnvelope},
-        '503': {'model': ErrorEnvelope},
-    },
 )
 async def get_job(
     job_id: UUID = Path(..., alias='jobId'),

@@ -17,14 +17,6 @@ router = APIRouter(tags=['password-resets'])
     operation_id='requestPasswordReset',
     response_model=AcknowledgementEnvelope,
     status_code=202,
-    responses={
-        '400': {'model': ErrorEnvelope},
-        '413': {'model': ErrorEnvelope},
-        '415': {'model': ErrorEnvelope},
-        '422': {'model': ErrorEnvelope},
-        '429': {'model': ErrorEnvelope},
-        '503': {'model': ErrorEnvelope},
-    },
 )
 async def request_password_reset(
     body: PasswordResetRequest,
@@ -39,15 +31,6 @@ async def request_password_reset(
     operation_id='confirmPasswordReset',
     response_model=None,
     status_code=204,
-    responses={
-        '400': {'model': ErrorEnvelope},
-        '404': {'model': ErrorEnvelope},
-        '413': {'model': ErrorEnvelope},
-        '415': {'model': ErrorEnvelope},
-        '422': {'model': ErrorEnvelope},
-        '429': {'model': ErrorEnvelope},
-        '503': {'model': ErrorEnvelope},
-    },
 )
 async def confirm_password_reset(
     token: constr(pattern=r'^[A-Za-z0-9_-]+$', min_length=16, max_length=128),

@@ -16,11 +16,6 @@ router = APIRouter(tags=['posts'])
     '/v1/posts',
     operation_id='listPosts',
     response_model=PostListEnvelope,
-    responses={
-        '400': {'model': ErrorEnvelope},
-        '401': {'model': ErrorEnvelope},
-        '422': {'model': ErrorEnvelope},
-    },
 )
 async def list_posts(
     if__none__match: Optional[constr(max_length=1024)] = Header(
@@ -54,18 +49,6 @@ async def list_posts(
     operation_id='createPost',
     response_model=PostEnvelope,
     status_code=201,
-    responses={
-        '400': {'model': ErrorEnvelope},
-        '401': {'model': ErrorEnvelope},
-        '403': {'model': ErrorEnvelope},
-        '404': {'model': ErrorEnvelope},
-        '409': {'model': ErrorEnvelope},
-        '413': {'model': ErrorEnvelope},
-        '415': {'model': ErrorEnvelope},
-        '422': {'model': ErrorEnvelope},
-        '429': {'model': ErrorEnvelope},
-        '503': {'model': ErrorEnvelope},
-    },
 )
 async def create_post(
     body: PostCreate,
@@ -79,11 +62,6 @@ async def create_post(
     '/v1/posts/by-slug/{slug}',
     operation_id='getPostBySlug',
     response_model=PostEnvelope,
-    responses={
-        '401': {'model': ErrorEnvelope},
-        '404': {'model': ErrorEnvelope},
-        '422': {'model': ErrorEnvelope},
-    },
 )
 async def get_post_by_slug(
     if__none__match: Optional[constr(max_length=1024)] = Header(
@@ -104,11 +82,6 @@ async def get_post_by_slug(
     '/v1/posts/{postId}',
     operation_id='getPost',
     response_model=PostEnvelope,
-    responses={
-        '401': {'model': ErrorEnvelope},
-        '404': {'model': ErrorEnvelope},
-        '422': {'model': ErrorEnvelope},
-    },
 )
 async def get_post(
     if__none__match: Optional[constr(max_length=1024)] = Header(
@@ -127,20 +100,6 @@ async def get_post(
     '/v1/posts/{postId}',
     operation_id='updatePost',
     response_model=PostEnvelope,
-    responses={
-        '400': {'model': ErrorEnvelope},
-        '401': {'model': ErrorEnvelope},
-        '403': {'model': ErrorEnvelope},
-        '404': {'model': ErrorEnvelope},
-        '409': {'model': ErrorEnvelope},
-        '412': {'model': ErrorEnvelope},
-        '413': {'model': ErrorEnvelope},
-        '415': {'model': ErrorEnvelope},
-        '422': {'model': ErrorEnvelope},
-        '428': {'model': ErrorEnvelope},
-        '429': {'model': ErrorEnvelope},
-        '503': {'model': ErrorEnvelope},
-    },
 )
 async def update_post(
     if__match: str = Header(..., alias='If-Match'),
@@ -159,14 +118,6 @@ async def update_post(
     operation_id='deletePost',
     response_model=None,
     status_code=204,
-    responses={
-        '401': {'model': ErrorEnvelope},
-        '403': {'model': ErrorEnvelope},
-        '404': {'model': ErrorEnvelope},
-        '422': {'model': ErrorEnvelope},
-        '429': {'model': ErrorEnvelope},
-        '503': {'model': ErrorEnvelope},
-    },
 )
 async def delete_post(
     post_id: UUID = Path(..., alias='postId'),
@@ -180,13 +131,6 @@ async def delete_post(
     '/v1/posts/{postId}/views',
     operation_id='recordPostView',
     response_model=ViewCountEnvelope,
-    responses={
-        '401': {'model': ErrorEnvelope},
-        '404': {'model': ErrorEnvelope},
-        '422': {'model': ErrorEnvelope},
-        '429': {'model': ErrorEnvelope},
-        '503': {'model': ErrorEnvelope},
-    },
 )
 async def record_post_view(
     post_id: UUID = Path(..., alias='postId'),

@@ -17,15 +17,6 @@ router = APIRouter(tags=['sessions'])
     operation_id='createSession',
     response_model=NewSessionEnvelope,
     status_code=201,
-    responses={
-        '400': {'model': ErrorEnvelope},
-        '401': {'model': ErrorEnvelope},
-        '413': {'model': ErrorEnvelope},
-        '415': {'model': ErrorEnvelope},
-        '422': {'model': ErrorEnvelope},
-        '429': {'model': ErrorEnvelope},
-        '503': {'model': ErrorEnvelope},
-    },
 )
 async def create_session(
     body: SessionCreate,
@@ -39,9 +30,6 @@ async def create_session(
     '/v1/sessions',
     operation_id='listSessions',
     response_model=SessionListEnvelope,
-    responses={
-        '401': {'model': ErrorEnvelope},
-    },
 )
 async def list_sessions(
     ctx: RequestContext = Depends(operation_context('listSessions', Auth.REQUIRED)),
@@ -55,9 +43,6 @@ async def list_sessions(
     operation_id='deleteCurrentSession',
     response_model=None,
     status_code=204,
-    responses={
-        '401': {'model': ErrorEnvelope},
-    },
 )
 async def delete_current_session(
     ctx: RequestContext = Depends(
@@ -73,11 +58,6 @@ async def delete_current_session(
     operation_id='deleteSession',
     response_model=None,
     status_code=204,
-    responses={
-        '401': {'model': ErrorEnvelope},
-        '404': {'model': ErrorEnvelope},
-        '422': {'model': ErrorEnvelope},
-    },
 )
 async def delete_session(
     session_id: UUID = Path(..., alias='sessionId'),

@@ -17,14 +17,6 @@ router = APIRouter(tags=['users'])
     operation_id='registerUser',
     response_model=UserEnvelope,
     status_code=201,
-    responses={
-        '400': {'model': ErrorEnvelope},
-        '409': {'model': ErrorEnvelope},
-        '413': {'model': ErrorEnvelope},
-        '415': {'model': ErrorEnvelope},
-        '422': {'model': ErrorEnvelope},
-        '429': {'model': ErrorEnvelope},
-    },
 )
 async def register_user(
     body: UserCreate,
@@ -38,9 +30,6 @@ async def register_user(
     '/v1/users/me',
     operation_id='getCurrentUser',
     response_model=UserEnvelope,
-    responses={
-        '401': {'model': ErrorEnvelope},
-    },
 )
 async def get_current_user(
     ctx: RequestContext = Depends(operation_context('getCurrentUser', Auth.REQUIRED)),
@@ -53,14 +42,6 @@ async def get_current_user(
     '/v1/users/me',
     operation_id='updateCurrentUser',
     response_model=UserEnvelope,
-    responses={
-        '400': {'model': ErrorEnvelope},
-        '401': {'model': ErrorEnvelope},
-        '413': {'model': ErrorEnvelope},
-        '415': {'model': ErrorEnvelope},
-        '422': {'model': ErrorEnvelope},
-        '429': {'model': ErrorEnvelope},
-    },
 )
 async def update_current_user(
     body: UserUpdate,
@@ -76,10 +57,6 @@ async def update_current_user(
     '/v1/users/{userId}',
     operation_id='getUser',
     response_model=PublicUserEnvelope,
-    responses={
-        '404': {'model': ErrorEnvelope},
-        '422': {'model': ErrorEnvelope},
-    },
 )
 async def get_user(
     user_id: UUID = Path(..., alias='userId'),
@@ -93,16 +70,6 @@ async def get_user(
     '/v1/users/{userId}/role',
     operation_id='updateUserRole',
     response_model=PublicUserEnvelope,
-    responses={
-        '400': {'model': ErrorEnvelope},
-        '401': {'model': ErrorEnvelope},
-        '403': {'model': ErrorEnvelope},
-        '404': {'model': ErrorEnvelope},
-        '413': {'model': ErrorEnvelope},
-        '415': {'model': ErrorEnvelope},
-        '422': {'model': ErrorEnvelope},
-        '429': {'model': ErrorEnvelope},
-    },
 )
 async def update_user_role(
     user_id: UUID = Path(..., alias='userId'),
