@@ -6,19 +6,21 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-import yaml
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 
-try:
-    from yaml import CSafeLoader as Loader
-except ImportError:  # pragma: no cover - libyaml is in the wheels we pin
-    from yaml import SafeLoader as Loader  # type: ignore[assignment]
-
 
 def load_contract(path: Path) -> dict[str, Any]:
+    # Imported here: only the first request for the document needs a YAML parser.
+    import yaml
+
+    try:
+        from yaml import CSafeLoader as Loader
+    except ImportError:  # pragma: no cover - libyaml is in the wheels we pin
+        from yaml import SafeLoader as Loader  # type: ignore[assignment]
+
     with path.open("rb") as handle:
         document: dict[str, Any] = yaml.load(handle, Loader=Loader)
     return document
