@@ -20,7 +20,7 @@ from app.core.logging import configure_logging
 from app.core.metrics import MetricsEmitter
 from app.core.middleware import BodyLimitMiddleware, TraceMiddleware
 from app.core.state import AppState, LifespanState
-from app.db.database import Database
+from app.db.lazy import LazyDatabase
 from app.ratelimit.policy import RateLimits
 from app.settings import Settings, get_settings
 from generated.main import include_routers
@@ -49,7 +49,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         try:
             reader = secrets.SecretReader(aws, ttl_seconds=settings.secrets_cache_ttl_seconds)
             resolved = await secrets.resolve(settings, reader)
-            database = Database(resolved)
+            database = LazyDatabase(resolved)
             redis = store.Store(
                 store.connect(resolved), retry_after_seconds=resolved.redis_retry_after_seconds
             )

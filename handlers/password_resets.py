@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.cache import invalidation
-from app.core.context import RequestContext
+from app.core.context import RequestContext, without_database
 from app.password_resets import service as resets_service
 from generated.models import (
     Acknowledgement,
@@ -14,6 +14,7 @@ from generated.models import (
 )
 
 
+@without_database
 async def request_password_reset(
     ctx: RequestContext, *, body: PasswordResetRequest
 ) -> AcknowledgementEnvelope:

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from app.core.context import RequestContext
+from app.core.context import RequestContext, without_database
 from generated.models import Health, HealthStatus
 
 
+@without_database
 async def get_health(ctx: RequestContext) -> Health:
     return Health(status=HealthStatus.ok)

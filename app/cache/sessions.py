@@ -8,16 +8,15 @@ next request with that token goes to the database and answers 401.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 from app.authz import Principal
 from app.cache import keys
 from app.cache.entry import TOMBSTONE
 from app.core import errors
 from app.core.state import AppState
-from app.db.models import utcnow
 from app.security import tokens
-from app.sessions import service as sessions_service
+from app.sessions.hashing import hash_token
 
 
 def _encode(principal: Principal, expires_at: datetime) -> bytes:
@@ -34,15 +33,18 @@ def _decode(raw: bytes) -> tuple[Principal, datetime]:
 async def authenticate(*, state: AppState, token: str) -> Principal:
     if not tokens.looks_like_token(token):
         raise errors.Unauthenticated("The token is not valid.")
-    token_hash = sessions_service.hash_token(settings=state.settings, token=token)
+    token_hash = hash_token(settings=state.settings, token=token)
     key = keys.session(token_hash)
     store = state.cache.store
     raw = await store.get(key) if state.cache.enabled else TOMBSTONE
-    now = utcnow()
+    now = datetime.now(UTC)
     if raw:
         principal, expires_at = _decode(raw)
         if expires_at > now:
             return principal
+    # Here, not at the top: a cached session never loads the database layer (app/core/lazy.py).
+    from app.sessions import service as sessions_service
+
     principal, expires_at = await state.database.transaction(
         lambda session: sessions_service.authenticate_hash(
             session=session, settings=state.settings, token_hash=token_hash

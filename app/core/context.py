@@ -6,18 +6,23 @@ import enum
 import uuid
 from collections.abc import Awaitable, Callable
 from functools import cache, cached_property
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from fastapi import Request, Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz import Authorizer, Decision, Principal, Resource
 from app.cache import sessions as session_cache
 from app.core import errors
 from app.core.state import AppState, app_state
 
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
 P = ParamSpec("P")
 T = TypeVar("T")
+H = TypeVar("H", bound=Callable[..., Awaitable[object]])
+
+_WITHOUT_DATABASE = "__without_database__"
 
 _JSON_TYPES = ("application/json",)
 
@@ -86,7 +91,12 @@ class RequestContext:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
-        """Run the handler in one transaction that the infrastructure commits or retries."""
+        """Run the handler in one transaction that the infrastructure commits or retries.
+
+        A handler marked without_database runs as it is, with no session to use.
+        """
+        if getattr(handler, _WITHOUT_DATABASE, False):
+            return await handler(self, *args, **kwargs)
 
         async def unit(session: AsyncSession) -> T:
             self._session = session
@@ -100,6 +110,15 @@ class RequestContext:
         for callback in self._after_commit:
             await callback()
         return result
+
+
+def without_database(handler: H) -> H:
+    """Mark a handler that never uses the database, so its requests open no transaction.
+
+    The readiness check is one: it must answer without loading the database layer at all.
+    """
+    setattr(handler, _WITHOUT_DATABASE, True)
+    return handler
 
 
 def _check_media_type(request: Request) -> None:

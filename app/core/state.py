@@ -10,7 +10,7 @@ from starlette.requests import Request
 from app.authz import Authorizer
 from app.aws.clients import AwsClients
 from app.cache.reads import Cache
-from app.db.database import Database
+from app.db.lazy import LazyDatabase
 from app.ratelimit.policy import RateLimits
 from app.settings import Settings
 
@@ -18,7 +18,7 @@ from app.settings import Settings
 @dataclass(frozen=True, slots=True)
 class AppState:
     settings: Settings
-    database: Database
+    database: LazyDatabase
     authorizer: Authorizer
     cache: Cache
     rate_limits: RateLimits

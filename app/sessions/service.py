@@ -11,6 +11,7 @@ from app.authz import Principal
 from app.core import errors
 from app.db.models import Session, utcnow
 from app.security import passwords, tokens
+from app.sessions.hashing import hash_token
 from app.sessions.repository import SessionRepository
 from app.settings import Settings
 from app.users.repository import UserRepository
@@ -18,10 +19,6 @@ from app.users.service import normalize_email
 
 # Writing last_used_at on every request would turn reads into writes; a minute is precise enough.
 TOUCH_INTERVAL = timedelta(seconds=60)
-
-
-def _pepper(settings: Settings) -> bytes:
-    return settings.token_pepper.get_secret_value().encode()
 
 
 def idle_cutoff(settings: Settings, now: datetime) -> datetime:
@@ -43,16 +40,12 @@ async def login(
     now = utcnow()
     record = Session(
         user_id=user.id,
-        token_hash=tokens.token_hash(token, pepper=_pepper(settings)),
+        token_hash=hash_token(settings=settings, token=token),
         created_at=now,
         last_used_at=now,
         expires_at=now + timedelta(seconds=settings.session_absolute_ttl_seconds),
     )
     return await SessionRepository(session).add(record), token
-
-
-def hash_token(*, settings: Settings, token: str) -> str:
-    return tokens.token_hash(token, pepper=_pepper(settings))
 
 
 async def authenticate(*, session: AsyncSession, settings: Settings, token: str) -> Principal:

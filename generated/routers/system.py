@@ -3,11 +3,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fastapi import APIRouter
 
-from handlers import system as impl
+from app.core.lazy import lazy_module
 
 from ..dependencies import *
+
+if TYPE_CHECKING:
+    from handlers import system as impl
+else:
+    # Loaded by the first request that reaches it (app/core/lazy.py says why).
+    impl = lazy_module('handlers.system')
 
 router = APIRouter(tags=['system'])
 

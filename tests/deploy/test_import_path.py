@@ -9,18 +9,23 @@ import sys
 from pathlib import Path
 
 from tests.fixtures.database import TEST_PEPPER
+from tests.fixtures.services import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-KEPT_OFF = ("boto3", "botocore", "wasmtime", "asyncpg", "aiosqlite")
+KEPT_OFF = ("boto3", "botocore", "wasmtime", "asyncpg", "aiosqlite", "sqlalchemy")
+DATABASE_LAYER = {"sqlalchemy", "asyncpg", "app.db.models"}
 
 
 def loaded_after(code: str) -> set[str]:
-    env = {**os.environ, "TOKEN_PEPPER": TEST_PEPPER}
+    # Nothing listens there: a request that reaches the database answers 503 at once.
+    closed = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/postgres"
+    env = {**os.environ, "TOKEN_PEPPER": TEST_PEPPER, "DATABASE_URL": closed}
     script = f"import json, sys\n{code}\nprint(json.dumps(sorted(sys.modules)))"
     output = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, check=True
     ).stdout
-    return set(json.loads(output))
+    # The last line: metric records of served requests come before it.
+    return set(json.loads(output.splitlines()[-1]))
 
 
 def test_importing_and_building_the_app_loads_no_aws_sdk_wasm_runtime_or_driver() -> None:
@@ -28,6 +33,34 @@ def test_importing_and_building_the_app_loads_no_aws_sdk_wasm_runtime_or_driver(
 
     assert "fastapi" in loaded
     assert loaded.isdisjoint(KEPT_OFF), loaded & set(KEPT_OFF)
+
+
+SERVE = """
+import asyncio, httpx
+from asgi_lifespan import LifespanManager
+from app.main import create_app
+
+async def serve(paths):
+    async with LifespanManager(create_app()) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            for path in paths:
+                print(path, (await http.get(path)).status_code, file=sys.stderr)
+"""
+
+
+def test_the_readiness_check_loads_no_database_layer() -> None:
+    loaded = loaded_after(SERVE + "asyncio.run(serve(['/health']))")
+
+    assert "wasmtime" in loaded
+    assert loaded.isdisjoint(DATABASE_LAYER), loaded & DATABASE_LAYER
+    assert loaded.isdisjoint({"boto3", "botocore"})
+
+
+def test_the_first_request_that_needs_the_database_loads_it() -> None:
+    loaded = loaded_after(SERVE + "asyncio.run(serve(['/health', '/v1/categories']))")
+
+    assert DATABASE_LAYER <= loaded
 
 
 def test_the_dsql_path_imports_boto3_only_when_a_token_is_signed() -> None:

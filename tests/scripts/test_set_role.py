@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.cache import keys
 from app.db.database import Database
 from app.db.models import User
-from app.sessions import service as sessions_service
+from app.sessions.hashing import hash_token
 from app.settings import Settings
 from tests.fixtures.actors import Actor
 from tests.fixtures.database import TEST_PEPPER
@@ -122,7 +122,7 @@ async def test_changes_the_role_of_the_user_found_by_normalized_email(
 
 async def assert_session_cached(redis: Redis, settings: Settings, actor: Actor) -> None:
     assert actor.token is not None
-    token_hash = sessions_service.hash_token(settings=settings, token=actor.token)
+    token_hash = hash_token(settings=settings, token=actor.token)
     assert await redis.get(keys.session(token_hash)), "the session should be cached"
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from app.cache import keys
 from app.db.database import Database
-from app.sessions import service as sessions_service
+from app.sessions.hashing import hash_token
 from app.settings import Settings
 from tests.fixtures.actors import Actor, login
 from tests.helpers import assert_error, data
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.usefixtures("real_redis")
 
 def session_key(settings: Settings, actor: Actor) -> str:
     assert actor.token is not None
-    return keys.session(sessions_service.hash_token(settings=settings, token=actor.token))
+    return keys.session(hash_token(settings=settings, token=actor.token))
 
 
 async def test_a_validated_session_is_cached(
