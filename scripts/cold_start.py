@@ -3,8 +3,9 @@
 Each sample is a fresh `uvicorn --factory` process on loopback, polled every 10 ms the way the
 Lambda Web Adapter's readiness check polls it; the two variants alternate so both see the same
 machine load. The app runs with the container's settings (scripts.contract_test.image_env) and a
-policy cache warmed first, as the image build warms it. Prints the medians, their ratio, and the
-heaviest imports of the served app (`python -X importtime`, including what the lifespan loads).
+policy cache warmed first, as the image build warms it. Prints the medians, their ratio, what the
+app's first request that needs the database then takes (the database layer loads on first use),
+and the heaviest imports of the served app (`python -X importtime`, including the lifespan's).
 """
 
 from __future__ import annotations
@@ -27,23 +28,32 @@ from tests.fixtures.services import free_port
 BIN = Path(sys.executable).parent
 APP = "app.main:create_app"
 BARE = "scripts.bare_app:create_app"
-KEPT_OFF = ("boto3", "botocore", "wasmtime", "asyncpg")
+KEPT_OFF = ("boto3", "botocore", "asyncpg", "sqlalchemy")
+DATABASE_PATH = "/v1/categories"
 OWN_PACKAGES = {"app", "handlers", "generated"}
 _IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
 
 
-def healthy(port: int) -> bool:
-    request = f"GET {HEALTH_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+def status_line(port: int, path: str, *, timeout: float = 1) -> bytes:
+    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
             sock.sendall(request.encode())
-            return sock.recv(64).startswith(b"HTTP/1.1 200")
+            return sock.recv(64)
     except OSError:
-        return False
+        return b""
 
 
-def served(factory: str, env: dict[str, str], *, importtime: bool = False) -> tuple[float, str]:
-    """Seconds from spawning the server to its first 200 on /health, and its stderr."""
+def healthy(port: int) -> bool:
+    return status_line(port, HEALTH_PATH).startswith(b"HTTP/1.1 200")
+
+
+def served(
+    factory: str, env: dict[str, str], *, importtime: bool = False
+) -> tuple[float, float, str]:
+    """Seconds from spawning the server to its first 200 on /health, then seconds for the first
+    request that reaches the database layer (nothing listens there, so it answers 503 as soon as
+    the layer is loaded and the connection refused), and the server's stderr."""
     port = free_port()
     program, *arguments = serve_command(port)
     arguments[arguments.index(APP)] = factory
@@ -61,12 +71,15 @@ def served(factory: str, env: dict[str, str], *, importtime: bool = False) -> tu
                     raise SystemExit(f"{factory} did not become healthy")
                 time.sleep(0.01)
             elapsed = time.perf_counter() - started
+            asked = time.perf_counter()
+            status_line(port, DATABASE_PATH, timeout=30)
+            first_database = time.perf_counter() - asked
         finally:
             process.terminate()
             process.wait(timeout=20)
         log.seek(0)
         stderr = log.read()
-    return elapsed, stderr
+    return elapsed, first_database, stderr
 
 
 def _is_own(module: str) -> bool:
@@ -118,10 +131,14 @@ def main() -> int:
         served(APP, env)
         served(BARE, env)
         samples: dict[str, list[float]] = {APP: [], BARE: []}
+        first_database: list[float] = []
         for _ in range(args.repetitions):
             for factory in (APP, BARE):
-                samples[factory].append(served(factory, env)[0])
-        _, imports = served(APP, env, importtime=True)
+                elapsed, database, _ = served(factory, env)
+                samples[factory].append(elapsed)
+                if factory == APP:
+                    first_database.append(database)
+        _, _, imports = served(APP, env, importtime=True)
 
     app_median, bare_median = (statistics.median(samples[f]) for f in (APP, BARE))
     ratio = app_median / bare_median
@@ -129,6 +146,10 @@ def main() -> int:
     print(f"  app  {app_median * 1000:8.1f} ms  {[round(s * 1000) for s in samples[APP]]}")
     print(f"  bare {bare_median * 1000:8.1f} ms  {[round(s * 1000) for s in samples[BARE]]}")
     print(f"  ratio app/bare: {ratio:.2f}")
+    print(
+        f"  then the app's first request that needs the database (GET {DATABASE_PATH}), which "
+        f"loads the database layer: {statistics.median(first_database) * 1000:.1f} ms"
+    )
     heaviest, own_us = top_imports(imports, args.top)
     print(f"\nheaviest imports of the served app (of {imports.count('import time:')}):")
     print(f"  {'cumulative ms':>13} {'self ms':>8}  module")
