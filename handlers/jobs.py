@@ -6,11 +6,12 @@ from uuid import UUID
 
 from app.authz import Resource
 from app.core import errors
-from app.core.context import RequestContext
+from app.core.context import RequestContext, without_database
 from app.jobs import store as jobs
 from generated.models import Job, JobEnvelope, JobResult, JobStatus
 
 
+@without_database
 async def get_job(ctx: RequestContext, *, job_id: UUID) -> JobEnvelope:
     ctx.require_principal()
     job = await jobs.get(ctx.state.aws, job_id=job_id)
