@@ -63,6 +63,17 @@ async def complete(
     )
 
 
+async def completed_upload(
+    client: httpx.AsyncClient, actor: Actor, post_id: str
+) -> tuple[str, str]:
+    """A PNG sent with the presigned form and completed: its attachment id and job id."""
+    started = await start_upload(client, actor, post_id)
+    await upload(started, PNG)
+    attachment_id: str = started["attachment"]["id"]
+    job_id: str = data(await complete(client, actor, post_id, attachment_id), 202)["jobId"]
+    return attachment_id, job_id
+
+
 async def object_exists(settings: Settings, key_suffix: str) -> bool:
     clients = AwsClients(settings)
     try:
@@ -256,10 +267,7 @@ class TestDelete:
         self, client: httpx.AsyncClient, author: Actor, other_author: Actor, settings: Settings
     ) -> None:
         post_id = await make_post(client, author, status="published")
-        started = await start_upload(client, author, post_id)
-        await upload(started, PNG)
-        attachment_id = started["attachment"]["id"]
-        data(await complete(client, author, post_id, attachment_id), 202)
+        attachment_id, _ = await completed_upload(client, author, post_id)
         path = f"/v1/posts/{post_id}/attachments/{attachment_id}"
         assert_error(await client.delete(path, headers=other_author.headers), 403, "FORBIDDEN")
         assert (await client.delete(path, headers=author.headers)).status_code == 204
@@ -273,9 +281,7 @@ class TestDeletingThePost:
         self, client: httpx.AsyncClient, author: Actor, settings: Settings
     ) -> None:
         post_id, kept_post_id = await make_post(client, author), await make_post(client, author)
-        completed = await start_upload(client, author, post_id)
-        await upload(completed, PNG)
-        data(await complete(client, author, post_id, completed["attachment"]["id"]), 202)
+        completed_id, _ = await completed_upload(client, author, post_id)
         # Uploaded but never completed: no finished attachment, still an object to remove.
         pending = await start_upload(client, author, post_id)
         await upload(pending, PNG)
@@ -285,8 +291,8 @@ class TestDeletingThePost:
         response = await client.delete(f"/v1/posts/{post_id}", headers=author.headers)
 
         assert response.status_code == 204
-        for started in (completed, pending):
-            assert not await object_exists(settings, started["attachment"]["id"])
+        for attachment_id in (completed_id, pending["attachment"]["id"]):
+            assert not await object_exists(settings, attachment_id)
         assert await object_exists(settings, kept["attachment"]["id"])
 
     async def test_without_attachments(self, client: httpx.AsyncClient, author: Actor) -> None:

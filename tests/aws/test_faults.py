@@ -17,6 +17,7 @@ from app.settings import Settings
 from tests.attachments.test_handlers import (
     PNG,
     complete,
+    completed_upload,
     make_post,
     object_exists,
     start_upload,
@@ -73,10 +74,7 @@ async def test_deleting_a_post_with_s3_down_keeps_the_post_and_its_attachments(
     client: httpx.AsyncClient, author: Actor, settings: Settings
 ) -> None:
     post_id = await make_post(client, author)
-    started = await start_upload(client, author, post_id)
-    await upload(started, PNG)
-    attachment_id = started["attachment"]["id"]
-    data(await complete(client, author, post_id, attachment_id), 202)
+    attachment_id, _ = await completed_upload(client, author, post_id)
 
     async with client_for(unreachable(settings, ("s3",))) as down:
         assert_unavailable(await down.delete(f"/v1/posts/{post_id}", headers=author.headers))

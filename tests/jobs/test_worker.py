@@ -12,7 +12,7 @@ from app.db.database import Database
 from app.jobs import store as jobs
 from app.jobs import worker
 from app.settings import Settings, get_settings
-from tests.attachments.test_handlers import PNG, complete, make_post, start_upload, upload
+from tests.attachments.test_handlers import completed_upload, make_post
 from tests.fixtures.actors import Actor
 from tests.helpers import data
 
@@ -45,10 +45,7 @@ async def test_a_redelivered_message_of_a_finished_job_changes_nothing(
     client: httpx.AsyncClient, author: Actor, settings: Settings
 ) -> None:
     post_id = await make_post(client, author)
-    started = await start_upload(client, author, post_id)
-    await upload(started, PNG)
-    attachment_id = started["attachment"]["id"]
-    job_id = data(await complete(client, author, post_id, attachment_id), 202)["jobId"]
+    attachment_id, job_id = await completed_upload(client, author, post_id)
     body = {"jobId": job_id, "attachmentId": attachment_id}
     database, clients = Database(settings), AwsClients(settings)
     try:
@@ -68,10 +65,7 @@ async def test_a_deleted_file_fails_the_job(
     client: httpx.AsyncClient, author: Actor, settings: Settings
 ) -> None:
     post_id = await make_post(client, author)
-    started = await start_upload(client, author, post_id)
-    await upload(started, PNG)
-    attachment_id = started["attachment"]["id"]
-    job_id = data(await complete(client, author, post_id, attachment_id), 202)["jobId"]
+    attachment_id, job_id = await completed_upload(client, author, post_id)
     database, clients = Database(settings), AwsClients(settings)
     try:
         await asyncio.to_thread(
