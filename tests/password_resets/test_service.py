@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
 import pytest
@@ -44,6 +44,24 @@ async def touch_elsewhere(database: Database, user_id: uuid.UUID) -> None:
     await database.transaction(touch)
 
 
+def confirming(
+    *, clients: AwsClients, settings: Settings, token: str, claim: uuid.UUID
+) -> Callable[[AsyncSession], Awaitable[list[str]]]:
+    """A unit of work that confirms the reset with the new password, under this claim."""
+
+    async def unit(session: AsyncSession) -> list[str]:
+        return await service.confirm(
+            session=session,
+            clients=clients,
+            settings=settings,
+            token=token,
+            password=NEW_PASSWORD,
+            claim=claim,
+        )
+
+    return unit
+
+
 async def test_a_rerun_after_a_conflict_finds_its_own_claim(
     client: httpx.AsyncClient,
     settings: Settings,
@@ -56,7 +74,7 @@ async def test_a_rerun_after_a_conflict_finds_its_own_claim(
     assert author.user_id is not None
     user_id = author.user_id
     token = await request_token(client, settings, author.email)
-    claim = uuid.uuid4()
+    confirm = confirming(clients=clients, settings=settings, token=token, claim=uuid.uuid4())
     attempts = 0
 
     async def unit(session: AsyncSession) -> list[str]:
@@ -67,14 +85,7 @@ async def test_a_rerun_after_a_conflict_finds_its_own_claim(
             # so this attempt's UPDATE fails with 40001 at REPEATABLE READ.
             await session.execute(select(User).where(User.id == user_id))
             await touch_elsewhere(database, user_id)
-        return await service.confirm(
-            session=session,
-            clients=clients,
-            settings=settings,
-            token=token,
-            password=NEW_PASSWORD,
-            claim=claim,
-        )
+        return await confirm(session)
 
     ended = await retrying.transaction(unit)
 
@@ -94,19 +105,9 @@ async def test_a_claimed_token_refuses_every_other_claim(
     assert author.email is not None
     token = await request_token(client, settings, author.email)
 
-    async def confirm(claim: uuid.UUID) -> list[str]:
-        async def unit(session: AsyncSession) -> list[str]:
-            return await service.confirm(
-                session=session,
-                clients=clients,
-                settings=settings,
-                token=token,
-                password=NEW_PASSWORD,
-                claim=claim,
-            )
+    def claimed_by(claim: uuid.UUID) -> Callable[[AsyncSession], Awaitable[list[str]]]:
+        return confirming(clients=clients, settings=settings, token=token, claim=claim)
 
-        return await database.transaction(unit)
-
-    await confirm(uuid.uuid4())
+    await database.transaction(claimed_by(uuid.uuid4()))
     with pytest.raises(errors.NotFound):
-        await confirm(uuid.uuid4())
+        await database.transaction(claimed_by(uuid.uuid4()))
