@@ -38,7 +38,7 @@ class LazyDatabase:
 
     async def transaction(self, unit: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Database.transaction: one retried transaction, owned by the infrastructure."""
-        database = self._database or await self.database()
+        database = await self.database()
         return await database.transaction(unit)
 
     async def dispose(self) -> None:
