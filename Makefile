@@ -70,7 +70,7 @@ migrate: install .env ## Apply the migrations to DATABASE_URL (default: the loca
 	$(BIN)/alembic upgrade head
 
 run: migrate ## Serve on 127.0.0.1:$(PORT) with the embedded defaults and an AWS emulator
-	$(BIN)/python -m scripts.run_local --port $(PORT)
+	$(BIN)/python -m scripts.dev.run_local --port $(PORT)
 
 set-role: install .env ## Change a user's role: make set-role EMAIL=a@b.c ROLE=admin
 	$(BIN)/python -m scripts.set_role --email "$(EMAIL)" --role "$(ROLE)"
@@ -79,7 +79,7 @@ test-py: install ## The pytest suite (starts PostgreSQL and Redis when no TEST_*
 	$(BIN)/pytest
 
 contract: install ## Schemathesis over the whole contract against the served app
-	$(BIN)/python -m scripts.contract_test
+	$(BIN)/python -m scripts.contract.contract_test
 
 .tools/bin/aws-lambda-rie:
 	GOBIN=$(CURDIR)/.tools/bin go install \
@@ -91,7 +91,7 @@ contract: install ## Schemathesis over the whole contract against the served app
 lambda-tools: .tools/bin/aws-lambda-rie .tools/bin/lambda-adapter ## Build the Lambda emulator and Web Adapter into .tools/bin
 
 cold-start: install ## Time to the first /health against a bare FastAPI app, and the heavy imports
-	$(BIN)/python -m scripts.cold_start
+	$(BIN)/python -m scripts.bench.cold_start
 
 test: gen-check lint lint-spec contract test-py ## Everything CI checks (pytest last)
 

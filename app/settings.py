@@ -1,16 +1,40 @@
+"""One settings class: everything the service reads from its environment or a local .env."""
+
 from __future__ import annotations
 
 import hashlib
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from app.ratelimit.quota import Quota, QuotaSetting
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 MIN_PEPPER_LENGTH = 32
+
+
+def _parse_quota(value: Any) -> Any:
+    if isinstance(value, str):
+        count, _, seconds = value.partition("/")
+        return {"count": count.strip(), "seconds": seconds.strip()}
+    return value
+
+
+class Quota(BaseModel):
+    """A rate limit's size, written in settings and env as "count/seconds" (e.g. "10/60")."""
+
+    model_config = ConfigDict(frozen=True)
+
+    count: int = Field(ge=1)
+    seconds: int = Field(ge=1, le=86400)
+
+    def __str__(self) -> str:
+        return f"{self.count}/{self.seconds}"
+
+
+# NoDecode: the env value is the "count/seconds" text, not JSON.
+QuotaSetting = Annotated[Quota, NoDecode, BeforeValidator(_parse_quota)]
 
 
 class Settings(BaseSettings):

@@ -7,7 +7,7 @@ from uuid import UUID
 from fastapi import Depends, Header, Path, Query
 from pydantic import conint, constr
 
-from app.core.context import Auth, RequestContext, operation_context
+from app.http.context import Auth, RequestContext, operation_context
 
 from .models import (
     AcknowledgementEnvelope,

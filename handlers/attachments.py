@@ -5,10 +5,8 @@ from __future__ import annotations
 from uuid import UUID
 
 from app.attachments import service as attachments_service
-from app.authz import Resource
-from app.core.context import RequestContext
-from app.db import models as m
-from app.posts import service as posts_service
+from app.http.context import RequestContext
+from app.platform.db import models as m
 from generated.models import (
     Attachment,
     AttachmentContentType,
@@ -39,15 +37,9 @@ def to_attachment(attachment: m.Attachment, *, download_url: str | None = None) 
     )
 
 
-def _resource(post: m.Post) -> Resource:
-    return Resource(type="post", owner_id=post.author_id, status=post.status)
-
-
 async def list_attachments(ctx: RequestContext, *, post_id: UUID) -> AttachmentListEnvelope:
-    post = await posts_service.get(session=ctx.session, post_id=post_id)
-    ctx.authorize(_resource(post))
     found = await attachments_service.list_completed(
-        session=ctx.session, clients=ctx.state.aws, post_id=post.id
+        uow=ctx.uow, clients=ctx.resources.aws, caller=ctx.caller, post_id=post_id
     )
     return AttachmentListEnvelope(
         success=True,
@@ -60,13 +52,11 @@ async def list_attachments(ctx: RequestContext, *, post_id: UUID) -> AttachmentL
 async def create_attachment(
     ctx: RequestContext, *, post_id: UUID, body: AttachmentCreate
 ) -> AttachmentUploadEnvelope:
-    post = await posts_service.get(session=ctx.session, post_id=post_id)
-    ctx.authorize(_resource(post))
     upload = await attachments_service.create(
-        session=ctx.session,
-        clients=ctx.state.aws,
-        post_id=post.id,
-        uploader_id=ctx.require_principal().user_id,
+        uow=ctx.uow,
+        clients=ctx.resources.aws,
+        caller=ctx.caller,
+        post_id=post_id,
         filename=body.filename,
         content_type=body.contentType.value,
         size=body.size,
@@ -89,26 +79,21 @@ async def create_attachment(
 async def complete_attachment(
     ctx: RequestContext, *, post_id: UUID, attachment_id: UUID
 ) -> AttachmentEnvelope:
-    post = await posts_service.get(session=ctx.session, post_id=post_id)
-    ctx.authorize(_resource(post))
-    attachment = await attachments_service.get(
-        session=ctx.session, post_id=post.id, attachment_id=attachment_id
-    )
     attachment = await attachments_service.complete(
-        session=ctx.session,
-        clients=ctx.state.aws,
-        attachment=attachment,
-        owner_id=ctx.require_principal().user_id,
+        uow=ctx.uow,
+        clients=ctx.resources.aws,
+        caller=ctx.caller,
+        post_id=post_id,
+        attachment_id=attachment_id,
     )
     return AttachmentEnvelope(success=True, data=to_attachment(attachment), error=None)
 
 
 async def delete_attachment(ctx: RequestContext, *, post_id: UUID, attachment_id: UUID) -> None:
-    post = await posts_service.get(session=ctx.session, post_id=post_id)
-    ctx.authorize(_resource(post))
-    attachment = await attachments_service.get(
-        session=ctx.session, post_id=post.id, attachment_id=attachment_id
-    )
     await attachments_service.delete(
-        session=ctx.session, clients=ctx.state.aws, attachment=attachment
+        uow=ctx.uow,
+        clients=ctx.resources.aws,
+        caller=ctx.caller,
+        post_id=post_id,
+        attachment_id=attachment_id,
     )

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from app.authz import Resource
-from app.core import errors
-from app.core.context import RequestContext, without_database
-from app.jobs import store as jobs
+from app.http.context import RequestContext, without_database
+from app.jobs import service as jobs_service
 from generated.models import Job, JobEnvelope, JobResult, JobStatus
 
 
 @without_database
 async def get_job(ctx: RequestContext, *, job_id: UUID) -> JobEnvelope:
-    ctx.require_principal()
-    job = await jobs.get(ctx.state.aws, job_id=job_id)
-    if job is None:
-        raise errors.NotFound("Job not found.")
-    ctx.authorize(Resource(type="job", owner_id=job.owner_id))
+    job = await jobs_service.get(clients=ctx.resources.aws, caller=ctx.caller, job_id=job_id)
     return JobEnvelope(
         success=True,
         data=Job(

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from app.cache import invalidation
-from app.core.context import RequestContext, without_database
+from app.http.context import RequestContext, without_database
 from app.password_resets import service as resets_service
 from generated.models import (
     Acknowledgement,
@@ -18,7 +17,7 @@ from generated.models import (
 async def request_password_reset(
     ctx: RequestContext, *, body: PasswordResetRequest
 ) -> AcknowledgementEnvelope:
-    await resets_service.request(clients=ctx.state.aws, email=str(body.email.root))
+    await resets_service.request(clients=ctx.resources.aws, email=str(body.email.root))
     return AcknowledgementEnvelope(
         success=True, data=Acknowledgement(status=AcknowledgementStatus.accepted), error=None
     )
@@ -27,12 +26,11 @@ async def request_password_reset(
 async def confirm_password_reset(
     ctx: RequestContext, *, token: str, body: PasswordResetConfirm
 ) -> None:
-    ended = await resets_service.confirm(
-        session=ctx.session,
-        clients=ctx.state.aws,
-        settings=ctx.state.settings,
+    await resets_service.confirm(
+        uow=ctx.uow,
+        clients=ctx.resources.aws,
+        cache=ctx.resources.cache,
+        settings=ctx.resources.settings,
         token=token,
         password=body.password.root,
-        claim=ctx.request_id,
     )
-    invalidation.sessions_ended(ctx, ended)

@@ -2,12 +2,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from app.authz import Resource
-from app.cache import invalidation
-from app.core.context import RequestContext
-from app.db import models as m
+from app.http.context import RequestContext
+from app.platform.db import models as m
 from app.sessions import service as sessions_service
-from app.users.service import normalize_email
 from generated.models import (
     ListMeta,
     NewSession,
@@ -18,7 +15,7 @@ from generated.models import (
 )
 
 
-def to_session(record: m.Session, *, current_id: UUID) -> Session:
+def to_session(record: m.LoginSession, *, current_id: UUID) -> Session:
     return Session(
         id=record.id,
         createdAt=record.created_at,
@@ -29,10 +26,10 @@ def to_session(record: m.Session, *, current_id: UUID) -> Session:
 
 
 async def create_session(ctx: RequestContext, *, body: SessionCreate) -> NewSessionEnvelope:
-    await ctx.state.rate_limits.login_attempt(email=normalize_email(str(body.email.root)))
     record, token = await sessions_service.login(
-        session=ctx.session,
-        settings=ctx.state.settings,
+        uow=ctx.uow,
+        settings=ctx.resources.settings,
+        rate_limits=ctx.resources.rate_limits,
         email=str(body.email.root),
         password=body.password,
     )
@@ -43,20 +40,19 @@ async def create_session(ctx: RequestContext, *, body: SessionCreate) -> NewSess
 async def list_sessions(ctx: RequestContext) -> SessionListEnvelope:
     principal = ctx.require_principal()
     records = await sessions_service.list_live(
-        session=ctx.session, settings=ctx.state.settings, user_id=principal.user_id
+        uow=ctx.uow, settings=ctx.resources.settings, user_id=principal.user_id
     )
     data = [to_session(r, current_id=principal.session_id) for r in records]
     return SessionListEnvelope(success=True, data=data, error=None, meta=ListMeta(count=len(data)))
 
 
 async def delete_current_session(ctx: RequestContext) -> None:
-    session_id = ctx.require_principal().session_id
-    token_hash = await sessions_service.end(session=ctx.session, session_id=session_id)
-    invalidation.sessions_ended(ctx, [token_hash] if token_hash else [])
+    await sessions_service.end_current(
+        uow=ctx.uow, cache=ctx.resources.cache, principal=ctx.require_principal()
+    )
 
 
 async def delete_session(ctx: RequestContext, *, session_id: UUID) -> None:
-    record = await sessions_service.get(session=ctx.session, session_id=session_id)
-    ctx.authorize(Resource(type="session", owner_id=record.user_id))
-    await sessions_service.end(session=ctx.session, session_id=record.id)
-    invalidation.sessions_ended(ctx, [record.token_hash])
+    await sessions_service.revoke(
+        uow=ctx.uow, cache=ctx.resources.cache, caller=ctx.caller, session_id=session_id
+    )

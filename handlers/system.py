@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from app.core.context import RequestContext, without_database
+from app.http.context import RequestContext, without_database
 from generated.models import Health, HealthStatus
 
 

@@ -2,10 +2,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from app.cache import invalidation
-from app.core.context import RequestContext
-from app.db import models as m
-from app.sessions import service as sessions_service
+from app.http.context import RequestContext
+from app.platform.db import models as m
 from app.users import service as users_service
 from generated.models import (
     PublicUser,
@@ -43,7 +41,7 @@ def to_public_user(user: m.User) -> PublicUser:
 
 async def register_user(ctx: RequestContext, *, body: UserCreate) -> UserEnvelope:
     user = await users_service.register(
-        session=ctx.session,
+        uow=ctx.uow,
         email=str(body.email.root),
         password=body.password.root,
         display_name=body.displayName.root,
@@ -53,13 +51,13 @@ async def register_user(ctx: RequestContext, *, body: UserCreate) -> UserEnvelop
 
 
 async def get_current_user(ctx: RequestContext) -> UserEnvelope:
-    user = await users_service.get(session=ctx.session, user_id=ctx.require_principal().user_id)
+    user = await users_service.get(uow=ctx.uow, user_id=ctx.require_principal().user_id)
     return UserEnvelope(success=True, data=to_user(user), error=None)
 
 
 async def update_current_user(ctx: RequestContext, *, body: UserUpdate) -> UserEnvelope:
     user = await users_service.update_profile(
-        session=ctx.session,
+        uow=ctx.uow,
         user_id=ctx.require_principal().user_id,
         display_name=body.displayName.root if body.displayName else None,
         bio=body.bio.root if body.bio else None,
@@ -68,7 +66,7 @@ async def update_current_user(ctx: RequestContext, *, body: UserUpdate) -> UserE
 
 
 async def get_user(ctx: RequestContext, *, user_id: UUID) -> PublicUserEnvelope:
-    user = await users_service.get(session=ctx.session, user_id=user_id)
+    user = await users_service.get(uow=ctx.uow, user_id=user_id)
     return PublicUserEnvelope(success=True, data=to_public_user(user), error=None)
 
 
@@ -76,9 +74,9 @@ async def update_user_role(
     ctx: RequestContext, *, user_id: UUID, body: UserRoleUpdate
 ) -> PublicUserEnvelope:
     user = await users_service.change_role(
-        session=ctx.session, user_id=user_id, role=body.role.value
+        uow=ctx.uow,
+        cache=ctx.resources.cache,
+        user=await users_service.get(uow=ctx.uow, user_id=user_id),
+        role=body.role.value,
     )
-    # Cached sessions carry the role, which decides what the user may see.
-    hashes = await sessions_service.token_hashes(session=ctx.session, user_id=user_id)
-    invalidation.sessions_ended(ctx, hashes)
     return PublicUserEnvelope(success=True, data=to_public_user(user), error=None)

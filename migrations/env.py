@@ -10,8 +10,8 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from app.db.database import create_engine
-from app.db.models import Base
+from app.platform.db.database import create_engine
+from app.platform.db.models import Base
 from app.settings import get_settings
 
 config = context.config

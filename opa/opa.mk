@@ -21,7 +21,7 @@ $(OPA_BIN):
 	$(MAKE) opa-tools
 
 opa: $(OPA_BIN) install ## Format check, strict check, Rego tests with coverage, wasm build into opa/build
-	@$(OPA_BIN) version | grep -qx 'Version: $(OPA_VERSION:v%=%)' || \
+	@$(OPA_BIN) version | grep -x 'Version: $(OPA_VERSION:v%=%)' >/dev/null || \
 		{ echo "$(OPA_BIN) is not OPA $(OPA_VERSION): run 'make opa-tools'"; exit 1; }
 	$(OPA_BIN) fmt --list --fail $(OPA_POLICY_DIR)
 	$(OPA_BIN) check --strict --capabilities $(OPA_CAPABILITIES) $(OPA_POLICY_DIR)

@@ -7,18 +7,14 @@ import asyncio
 import sys
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from app.cache import invalidation
-from app.cache.reads import Cache
-from app.cache.store import Store, connect
-from app.core import errors
-from app.db.database import Database
-from app.db.models import ROLES
-from app.sessions import service as sessions_service
+from app import errors
+from app.platform.cache.reads import Cache
+from app.platform.cache.store import Store, connect
+from app.platform.db.database import Database
+from app.platform.db.models import ROLES
+from app.platform.db.unit_of_work import UnitOfWork
 from app.settings import Settings
 from app.users import service
-from app.users.repository import UserRepository
 
 # The app's Redis timeout is tuned for the request path; a one-off command can wait longer.
 REDIS_TIMEOUT_SECONDS = 5.0
@@ -38,38 +34,24 @@ async def set_role(settings: Settings, email: str, role: str) -> RoleChange:
     the API does; with no REDIS_URL there is no shared cache to reach.
     """
 
-    async def unit(session: AsyncSession) -> tuple[str, list[str]]:
-        user = await UserRepository(session).get_by_email(service.normalize_email(email))
-        if user is None:
-            raise errors.NotFound(f"No user with email {email!r}.")
-        previous = user.role
-        await service.change_role(session=session, user_id=user.id, role=role)
-        hashes = await sessions_service.token_hashes(session=session, user_id=user.id)
-        return previous, hashes
-
-    database = Database(settings)
-    try:
-        previous, token_hashes = await database.transaction(unit)
-    finally:
-        await database.dispose()
-    invalidated = await end_cached_sessions(settings=settings, token_hashes=token_hashes)
-    return RoleChange(previous=previous, sessions_invalidated=invalidated)
-
-
-async def end_cached_sessions(*, settings: Settings, token_hashes: list[str]) -> bool:
-    """True once the sessions' cache entries are tombstoned, or when there is no Redis to reach."""
-    if settings.redis_url is None or not token_hashes:
-        return True
     patient = settings.model_copy(update={"redis_timeout_seconds": REDIS_TIMEOUT_SECONDS})
     # One attempt: a failure marks the store unavailable for the rest of this short run.
     store = Store(connect(patient), retry_after_seconds=3600)
+    cache = Cache(store, patient)
+
+    async def unit(uow: UnitOfWork) -> str:
+        user = await service.get_by_email(uow=uow, email=email)
+        previous = user.role
+        await service.change_role(uow=uow, cache=cache, user=user, role=role)
+        return previous
+
+    database = Database(settings)
     try:
-        await invalidation.end_cached_sessions(
-            cache=Cache(store, patient), token_hashes=token_hashes
-        )
-        return store.available
+        previous = await database.transaction(unit)
     finally:
+        await database.dispose()
         await store.close()
+    return RoleChange(previous=previous, sessions_invalidated=store.available)
 
 
 def main(argv: list[str] | None = None) -> int:

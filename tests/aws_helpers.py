@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from app.aws.clients import AwsClients
+from app.platform.aws.clients import AwsClients
 from app.settings import Settings
 
 

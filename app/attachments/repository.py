@@ -5,7 +5,7 @@ import uuid
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.models import Attachment, utcnow
+from app.platform.db.models import Attachment, utcnow
 
 
 class AttachmentRepository:

@@ -7,14 +7,16 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from app import errors
 from app.attachments.repository import AttachmentRepository
-from app.aws import messaging, s3
-from app.aws.clients import AwsClients
-from app.core import errors
-from app.db.models import Attachment, utcnow
-from app.jobs import store as jobs
+from app.jobs import repository as jobs
+from app.platform.authz import Caller
+from app.platform.aws import messaging, s3
+from app.platform.aws.clients import AwsClients
+from app.platform.db.models import Attachment, utcnow
+from app.platform.db.unit_of_work import UnitOfWork
+from app.posts import service as posts_service
+from app.posts.storage import uploads_prefix
 
 CONTENT_TYPES = frozenset({"image/png", "image/jpeg", "image/webp", "image/gif"})
 MAX_BYTES = 10 * 1024 * 1024
@@ -34,21 +36,20 @@ def _refuse(message: str, kind: str) -> errors.ValidationFailed:
     return errors.ValidationFailed(message, details=[errors.FieldProblem("upload", message, kind)])
 
 
-def object_prefix(post_id: uuid.UUID) -> str:
-    """Where a post's uploads live: one prefix per post, so its files can go with it."""
-    return f"posts/{post_id}/"
-
-
 async def create(
     *,
-    session: AsyncSession,
+    uow: UnitOfWork,
     clients: AwsClients,
+    caller: Caller,
     post_id: uuid.UUID,
-    uploader_id: uuid.UUID,
     filename: str,
     content_type: str,
     size: int,
 ) -> Upload:
+    """A pending attachment of a post the caller may add to, and the form to upload it with."""
+    post = await posts_service.get_visible(uow=uow, caller=caller, post_id=post_id)
+    uploader_id = caller.require_principal().user_id
+    post_id = post.id
     if content_type not in CONTENT_TYPES:
         raise _refuse("Only PNG, JPEG, WebP and GIF images are accepted.", "content_type")
     if not 0 < size <= MAX_BYTES:
@@ -56,7 +57,7 @@ async def create(
     attachment_id = uuid.uuid4()
     now = utcnow()
     # The key is derived here, never from the client, so an upload cannot land on another post.
-    key = f"{object_prefix(post_id)}{attachment_id}"
+    key = f"{uploads_prefix(post_id)}{attachment_id}"
     attachment = Attachment(
         id=attachment_id,
         post_id=post_id,
@@ -77,12 +78,17 @@ async def create(
         size=size,
         expires_in=int(UPLOAD_TTL.total_seconds()),
     )
-    await AttachmentRepository(session).add(attachment)
+    await AttachmentRepository(uow.session).add(attachment)
     return Upload(attachment=attachment, form=form, expires_at=attachment.upload_expires_at)
 
 
-async def get(*, session: AsyncSession, post_id: uuid.UUID, attachment_id: uuid.UUID) -> Attachment:
-    found = await AttachmentRepository(session).get(post_id=post_id, attachment_id=attachment_id)
+async def get_visible(
+    *, uow: UnitOfWork, caller: Caller, post_id: uuid.UUID, attachment_id: uuid.UUID
+) -> Attachment:
+    """An attachment of a post the caller may do this operation on; 404 for anyone else."""
+    post = await posts_service.get_visible(uow=uow, caller=caller, post_id=post_id)
+    repository = AttachmentRepository(uow.session)
+    found = await repository.get(post_id=post.id, attachment_id=attachment_id)
     if found is None:
         raise errors.NotFound("Attachment not found.")
     return found
@@ -105,9 +111,18 @@ def problem_with(attachment: Attachment, info: s3.ObjectInfo) -> tuple[str, str]
 
 
 async def complete(
-    *, session: AsyncSession, clients: AwsClients, attachment: Attachment, owner_id: uuid.UUID
+    *,
+    uow: UnitOfWork,
+    clients: AwsClients,
+    caller: Caller,
+    post_id: uuid.UUID,
+    attachment_id: uuid.UUID,
 ) -> Attachment:
     """Check the object, then record a job and queue it: both or neither (else 503)."""
+    attachment = await get_visible(
+        uow=uow, caller=caller, post_id=post_id, attachment_id=attachment_id
+    )
+    owner_id = caller.require_principal().user_id
     if attachment.status != "pending":
         raise errors.Conflict("This upload was already completed.")
     info = await s3.head(clients, key=attachment.object_key)
@@ -133,14 +148,16 @@ async def complete(
         raise
     attachment.status = "processing"
     attachment.job_id = job_id
-    return await AttachmentRepository(session).save(attachment)
+    return await AttachmentRepository(uow.session).save(attachment)
 
 
 async def list_completed(
-    *, session: AsyncSession, clients: AwsClients, post_id: uuid.UUID
+    *, uow: UnitOfWork, clients: AwsClients, caller: Caller, post_id: uuid.UUID
 ) -> list[tuple[Attachment, str | None]]:
     """The post's completed attachments, each with a download URL once it is ready."""
-    found = await AttachmentRepository(session).list_completed(post_id=post_id, limit=LIST_LIMIT)
+    post = await posts_service.get_visible(uow=uow, caller=caller, post_id=post_id)
+    repository = AttachmentRepository(uow.session)
+    found = await repository.list_completed(post_id=post.id, limit=LIST_LIMIT)
     ready = [a for a in found if a.status == "ready"]
     urls = await s3.presigned_gets(
         clients, keys=[a.object_key for a in ready], expires_in=DOWNLOAD_TTL_SECONDS
@@ -149,12 +166,17 @@ async def list_completed(
     return [(a, by_id.get(a.id)) for a in found]
 
 
-async def delete(*, session: AsyncSession, clients: AwsClients, attachment: Attachment) -> None:
+async def delete(
+    *,
+    uow: UnitOfWork,
+    clients: AwsClients,
+    caller: Caller,
+    post_id: uuid.UUID,
+    attachment_id: uuid.UUID,
+) -> None:
     """The object first: if S3 is down nothing changes, and a retry deletes both."""
+    attachment = await get_visible(
+        uow=uow, caller=caller, post_id=post_id, attachment_id=attachment_id
+    )
     await s3.delete(clients, key=attachment.object_key)
-    await AttachmentRepository(session).delete(attachment.id)
-
-
-async def delete_all_objects(*, clients: AwsClients, post_id: uuid.UUID) -> int:
-    """Delete every uploaded object of a post, whatever the state of its attachment rows."""
-    return await s3.delete_prefix(clients, prefix=object_prefix(post_id))
+    await AttachmentRepository(uow.session).delete(attachment.id)

@@ -5,8 +5,8 @@ import uuid
 from sqlalchemy import delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.integrity import flush_or_conflict
-from app.db.models import Category, Post
+from app.platform.db.integrity import flush_or_conflict
+from app.platform.db.models import Category, Post
 
 
 class CategoryRepository:

@@ -6,17 +6,17 @@ import contextlib
 import time
 import uuid
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from app.aws import dynamo, messaging
-from app.aws.clients import AwsClients
-from app.core import errors
-from app.db.models import utcnow
-from app.security import passwords, tokens
-from app.sessions.repository import SessionRepository
+from app import errors
+from app.platform.aws import dynamo, messaging
+from app.platform.aws.clients import AwsClients
+from app.platform.cache.reads import Cache
+from app.platform.db.models import utcnow
+from app.platform.db.unit_of_work import UnitOfWork
+from app.platform.emails import normalize_email
+from app.platform.security import passwords, tokens
+from app.sessions import service as sessions_service
 from app.settings import Settings
 from app.users.repository import UserRepository
-from app.users.service import normalize_email
 
 TOKEN_TTL_SECONDS = 30 * 60
 ISSUE = "password_reset.issue"
@@ -43,14 +43,12 @@ async def request(*, clients: AwsClients, email: str) -> None:
     )
 
 
-async def issue(
-    *, session: AsyncSession, clients: AwsClients, settings: Settings, email: str
-) -> bool:
+async def issue(*, uow: UnitOfWork, clients: AwsClients, settings: Settings, email: str) -> bool:
     """For an account, store a token hash and queue the token for delivery; else nothing.
 
     Run by the job worker. True when a token was issued.
     """
-    user = await UserRepository(session).get_by_email(email)
+    user = await UserRepository(uow.session).get_by_email(email)
     if user is None:
         return False
     token = tokens.new_token()
@@ -76,19 +74,18 @@ async def issue(
 
 async def confirm(
     *,
-    session: AsyncSession,
+    uow: UnitOfWork,
     clients: AwsClients,
+    cache: Cache,
     settings: Settings,
     token: str,
     password: str,
-    claim: uuid.UUID,
-) -> list[str]:
+) -> None:
     """Spend the token (of concurrent uses, one wins), set the password, end all sessions.
 
-    The token is claimed for this request rather than deleted: when a database conflict reruns
-    the transaction, the rerun with the same claim finds it again. A claimed token never works for
-    another request, and the table's TTL removes it. Returns the token hashes of the sessions that
-    ended, for the session cache to forget.
+    The token is claimed for this request (the unit of work's request id) rather than deleted:
+    when a database conflict reruns the transaction, the rerun with the same claim finds it
+    again. A claimed token never works for another request, and the table's TTL removes it.
     """
     if not tokens.looks_like_token(token):
         raise errors.NotFound("The reset token is unknown, used or expired.")
@@ -97,23 +94,20 @@ async def confirm(
         clients,
         table=clients.settings.resets_table,
         key={KEY: _hash(settings, token)},
-        values={"claimedBy": str(claim)},
+        values={"claimedBy": str(uow.request_id)},
         only_if=(
             "attribute_exists(tokenHash) AND expiresAt > :now"
             " AND (attribute_not_exists(#f0) OR #f0 = :claim)"
         ),
-        condition_values={":now": int(time.time()), ":claim": str(claim)},
+        condition_values={":now": int(time.time()), ":claim": str(uow.request_id)},
     )
     if claimed is None:
         raise errors.NotFound("The reset token is unknown, used or expired.")
-    users = UserRepository(session)
+    users = UserRepository(uow.session)
     user = await users.get(uuid.UUID(claimed["userId"]))
     if user is None:
         raise errors.NotFound("The reset token is unknown, used or expired.")
     user.password_hash = password_hash
     user.updated_at = utcnow()
     await users.save(user)
-    sessions = SessionRepository(session)
-    ended = await sessions.token_hashes(user.id)
-    await sessions.delete_for_user(user.id)
-    return ended
+    await sessions_service.end_all(uow=uow, cache=cache, user_id=user.id)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from app.core import errors
+from app import errors
 
 
 @dataclass(frozen=True, slots=True)

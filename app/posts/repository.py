@@ -7,9 +7,9 @@ from sqlalchemy import exists, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.core import errors
-from app.db.integrity import flush_or_conflict
-from app.db.models import Post
+from app import errors
+from app.platform.db.integrity import flush_or_conflict
+from app.platform.db.models import Post
 from app.posts.cursor import Position
 
 

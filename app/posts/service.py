@@ -1,29 +1,37 @@
-"""Posts: slugs, publishing, optimistic concurrency and keyset pagination."""
+"""Posts: slugs, publishing, optimistic concurrency, keyset pagination and cached reads."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from app.attachments import service as attachments_service
-from app.aws.clients import AwsClients
+from app import errors
 from app.categories.repository import CategoryRepository
-from app.core import errors
-from app.db.models import Post, utcnow
-from app.posts import cursor
+from app.platform.authz import Caller
+from app.platform.aws.clients import AwsClients
+from app.platform.cache.entry import Entry, Loaded
+from app.platform.cache.reads import Cache
+from app.platform.db.models import Post, utcnow
+from app.platform.db.unit_of_work import UnitOfWork
+from app.platform.slugs import MAX_LENGTH, slugify
+from app.posts import cache as posts_cache
+from app.posts import cursor, events, storage
+from app.posts.authz import PostFacts
 from app.posts.repository import PostFilter, PostRepository
-from app.slugs import MAX_LENGTH, slugify
+from app.views import service as views_service
+
+# The representation of a post with its view count, as the API sends it.
+Render = Callable[[Post, "int | None"], bytes]
 
 
 @dataclass(frozen=True, slots=True)
 class Page:
     posts: list[Post]
+    view_counts: dict[uuid.UUID, int | None]
     next_cursor: str | None
 
 
@@ -38,8 +46,8 @@ def etag_matches(post: Post, if_match: str) -> bool:
     return "*" in candidates or current in candidates
 
 
-async def _check_category(session: AsyncSession, category_id: uuid.UUID | None) -> None:
-    if category_id is not None and await CategoryRepository(session).get(category_id) is None:
+async def _check_category(uow: UnitOfWork, category_id: uuid.UUID | None) -> None:
+    if category_id is not None and await CategoryRepository(uow.session).get(category_id) is None:
         raise errors.NotFound(
             "Category not found.",
             details=[errors.FieldProblem("body.categoryId", "No such category.", "not_found")],
@@ -53,23 +61,67 @@ async def _free_slug(repository: PostRepository, title: str) -> str:
     return f"{slug[: MAX_LENGTH - 7].rstrip('-')}-{secrets.token_hex(3)}"
 
 
-async def get(*, session: AsyncSession, post_id: uuid.UUID) -> Post:
-    post = await PostRepository(session).get(post_id)
+async def get(*, uow: UnitOfWork, post_id: uuid.UUID) -> Post:
+    post = await PostRepository(uow.session).get(post_id)
     if post is None:
         raise errors.NotFound("Post not found.")
     return post
 
 
-async def get_by_slug(*, session: AsyncSession, slug: str) -> Post:
-    post = await PostRepository(session).get_by_slug(slug)
+async def get_visible(*, uow: UnitOfWork, caller: Caller, post_id: uuid.UUID) -> Post:
+    """The post, when caller may do this operation on it (404 when hidden, else 401/403)."""
+    post = await get(uow=uow, post_id=post_id)
+    caller.require(PostFacts.of(post).resource())
+    return post
+
+
+async def get_by_slug(*, uow: UnitOfWork, slug: str) -> Post:
+    post = await PostRepository(uow.session).get_by_slug(slug)
     if post is None:
         raise errors.NotFound("Post not found.")
     return post
+
+
+async def _loaded(*, clients: AwsClients, post: Post, render: Render) -> Loaded:
+    view_count = await views_service.count(clients=clients, post_id=post.id)
+    return posts_cache.loaded(post, etag=etag(post), body=render(post, view_count))
+
+
+async def read(
+    *,
+    uow: UnitOfWork,
+    cache: Cache,
+    clients: AwsClients,
+    caller: Caller,
+    render: Render,
+    post_id: uuid.UUID | None = None,
+    slug: str | None = None,
+) -> Entry:
+    """The post by id or by slug as caller may see it, through the cache."""
+    if post_id is not None:
+        key = posts_cache.by_id(post_id)
+    elif slug is not None:
+        key = posts_cache.by_slug(slug)
+    else:
+        raise TypeError("read needs post_id or slug")
+
+    async def load() -> Loaded:
+        if post_id is not None:
+            post = await get(uow=uow, post_id=post_id)
+        else:
+            post = await get_by_slug(uow=uow, slug=slug or "")
+        return await _loaded(clients=clients, post=post, render=render)
+
+    entry = await posts_cache.cached_read(cache=cache, caller=caller, key=key, load=load)
+    assert entry is not None  # with a loader, a miss is loaded
+    return entry
 
 
 async def create(
     *,
-    session: AsyncSession,
+    uow: UnitOfWork,
+    cache: Cache,
+    clients: AwsClients,
     author_id: uuid.UUID,
     title: str,
     body: str,
@@ -77,8 +129,8 @@ async def create(
     category_id: uuid.UUID | None,
     status: str,
 ) -> Post:
-    repository = PostRepository(session)
-    await _check_category(session, category_id)
+    repository = PostRepository(uow.session)
+    await _check_category(uow, category_id)
     if slug is None:
         slug = await _free_slug(repository, title)
     elif await repository.slug_taken(slug):
@@ -95,18 +147,30 @@ async def create(
         created_at=now,
         updated_at=now,
     )
-    return await repository.add(post)
+    post = await repository.add(post)
+    await events.announce(clients=clients, post=post, was_published=False)
+    posts_cache.post_created(uow, cache=cache)
+    return post
 
 
 async def update(
-    *, session: AsyncSession, post: Post, if_match: str, changes: Mapping[str, Any]
+    *,
+    uow: UnitOfWork,
+    cache: Cache,
+    clients: AwsClients,
+    caller: Caller,
+    post_id: uuid.UUID,
+    if_match: str,
+    changes: Mapping[str, Any],
 ) -> Post:
     """Apply changes when if_match is the post's current ETag; 412 when it is stale."""
+    post = await get_visible(uow=uow, caller=caller, post_id=post_id)
     if not etag_matches(post, if_match):
         raise errors.PreconditionFailed()
-    repository = PostRepository(session)
+    old_slug, was_published = post.slug, post.status == "published"
+    repository = PostRepository(uow.session)
     if "category_id" in changes:
-        await _check_category(session, changes["category_id"])
+        await _check_category(uow, changes["category_id"])
         post.category_id = changes["category_id"]
     slug = changes.get("slug")
     if slug is not None and slug != post.slug:
@@ -122,19 +186,40 @@ async def update(
         if status == "published" and post.published_at is None:
             post.published_at = utcnow()
     post.updated_at = utcnow()
-    return await repository.save(post)
+    post = await repository.save(post)
+    await events.announce(clients=clients, post=post, was_published=was_published)
+    posts_cache.post_changed(uow, cache=cache, post_id=post.id, slugs=[old_slug, post.slug])
+    return post
 
 
-async def delete(*, session: AsyncSession, clients: AwsClients, post: Post) -> None:
+async def delete(
+    *, uow: UnitOfWork, cache: Cache, clients: AwsClients, caller: Caller, post_id: uuid.UUID
+) -> None:
     """The post's uploaded files first, as an attachment's delete does: if S3 is down the post
     stays, and a retry deletes both. Rows of its attachments go with the post (ON DELETE CASCADE).
     """
-    await attachments_service.delete_all_objects(clients=clients, post_id=post.id)
-    await PostRepository(session).delete(post)
+    post = await get_visible(uow=uow, caller=caller, post_id=post_id)
+    await storage.delete_uploads(clients=clients, post_id=post.id)
+    await PostRepository(uow.session).delete(post)
+    posts_cache.post_changed(uow, cache=cache, post_id=post_id, slugs=[post.slug])
+
+
+async def record_view(
+    *, uow: UnitOfWork, clients: AwsClients, caller: Caller, post_id: uuid.UUID
+) -> int:
+    """Count one view of a post the caller may see; the new count."""
+    post = await get_visible(uow=uow, caller=caller, post_id=post_id)
+    return await views_service.record(clients=clients, post_id=post.id)
 
 
 async def list_page(
-    *, session: AsyncSession, where: PostFilter, cursor_text: str | None, limit: int, key: bytes
+    *,
+    uow: UnitOfWork,
+    clients: AwsClients,
+    where: PostFilter,
+    cursor_text: str | None,
+    limit: int,
+    key: bytes,
 ) -> Page:
     filters = {
         "categoryId": where.category_id,
@@ -143,7 +228,7 @@ async def list_page(
         "q": where.title_contains,
     }
     after = cursor.decode(cursor_text, filters=filters, key=key) if cursor_text else None
-    rows = await PostRepository(session).page(where=where, after=after, limit=limit + 1)
+    rows = await PostRepository(uow.session).page(where=where, after=after, limit=limit + 1)
     posts, more = rows[:limit], len(rows) > limit
     next_cursor = None
     if more:
@@ -151,4 +236,41 @@ async def list_page(
         next_cursor = cursor.encode(
             cursor.Position(created_at=last.created_at, id=last.id), filters=filters, key=key
         )
-    return Page(posts=posts, next_cursor=next_cursor)
+    counts = await views_service.counts(clients=clients, post_ids=[p.id for p in posts])
+    return Page(posts=posts, view_counts=counts, next_cursor=next_cursor)
+
+
+async def list_entry(
+    *,
+    uow: UnitOfWork,
+    cache: Cache,
+    clients: AwsClients,
+    caller: Caller,
+    where: PostFilter,
+    cursor_text: str | None,
+    limit: int,
+    render: Callable[[Page], bytes],
+) -> Entry:
+    """A page of posts as the API sends it, through the list cache."""
+
+    async def load() -> Loaded:
+        page = await list_page(
+            uow=uow,
+            clients=clients,
+            where=where,
+            cursor_text=cursor_text,
+            limit=limit,
+            key=cache.settings.cursor_key(),
+        )
+        return Loaded(Entry.of_body(render(page)))
+
+    filters = (where.category_id, where.author_id, where.status, where.title_contains)
+    params = (cursor_text, limit, *filters)
+    return await posts_cache.list_read(
+        cache=cache, caller=caller, visibility=where.visibility, params=params, load=load
+    )
+
+
+async def view_count(*, clients: AwsClients, post_id: uuid.UUID) -> int | None:
+    """The post's current view count; None while the counter store is unavailable."""
+    return await views_service.count(clients=clients, post_id=post_id)

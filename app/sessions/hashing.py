@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.security import tokens
+from app.platform.security import tokens
 from app.settings import Settings
 
 

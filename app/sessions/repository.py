@@ -6,28 +6,28 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.models import Session, User
+from app.platform.db.models import LoginSession, User
 
 
 class SessionRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, record: Session) -> Session:
+    async def add(self, record: LoginSession) -> LoginSession:
         self.session.add(record)
         await self.session.flush()
         return record
 
     async def find_live(
         self, *, token_hash: str, now: datetime, idle_cutoff: datetime
-    ) -> tuple[Session, User] | None:
+    ) -> tuple[LoginSession, User] | None:
         statement = (
-            select(Session, User)
-            .join(User, User.id == Session.user_id)
+            select(LoginSession, User)
+            .join(User, User.id == LoginSession.user_id)
             .where(
-                Session.token_hash == token_hash,
-                Session.expires_at > now,
-                Session.last_used_at > idle_cutoff,
+                LoginSession.token_hash == token_hash,
+                LoginSession.expires_at > now,
+                LoginSession.last_used_at > idle_cutoff,
             )
         )
         row = (await self.session.execute(statement)).one_or_none()
@@ -35,34 +35,43 @@ class SessionRepository:
 
     async def touch(self, *, session_id: uuid.UUID, now: datetime) -> None:
         await self.session.execute(
-            update(Session).where(Session.id == session_id).values(last_used_at=now)
+            update(LoginSession).where(LoginSession.id == session_id).values(last_used_at=now)
         )
 
     async def list_live(
         self, *, user_id: uuid.UUID, now: datetime, idle_cutoff: datetime
-    ) -> list[Session]:
+    ) -> list[LoginSession]:
         statement = (
-            select(Session)
+            select(LoginSession)
             .where(
-                Session.user_id == user_id,
-                Session.expires_at > now,
-                Session.last_used_at > idle_cutoff,
+                LoginSession.user_id == user_id,
+                LoginSession.expires_at > now,
+                LoginSession.last_used_at > idle_cutoff,
             )
-            .order_by(Session.created_at.desc(), Session.id.desc())
+            .order_by(LoginSession.created_at.desc(), LoginSession.id.desc())
         )
         return list((await self.session.execute(statement)).scalars())
 
-    async def get(self, session_id: uuid.UUID) -> Session | None:
-        return await self.session.get(Session, session_id)
+    async def user_by_email(self, email_normalized: str) -> User | None:
+        """The account a login names; sessions read it themselves, below the users domain."""
+        statement = select(User).where(User.email_normalized == email_normalized)
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def get(self, session_id: uuid.UUID) -> LoginSession | None:
+        return await self.session.get(LoginSession, session_id)
 
     async def delete(self, session_id: uuid.UUID) -> str | None:
-        statement = delete(Session).where(Session.id == session_id).returning(Session.token_hash)
+        statement = (
+            delete(LoginSession)
+            .where(LoginSession.id == session_id)
+            .returning(LoginSession.token_hash)
+        )
         result: str | None = await self.session.scalar(statement)
         return result
 
     async def token_hashes(self, user_id: uuid.UUID) -> list[str]:
-        statement = select(Session.token_hash).where(Session.user_id == user_id)
+        statement = select(LoginSession.token_hash).where(LoginSession.user_id == user_id)
         return list((await self.session.execute(statement)).scalars())
 
     async def delete_for_user(self, user_id: uuid.UUID) -> None:
-        await self.session.execute(delete(Session).where(Session.user_id == user_id))
+        await self.session.execute(delete(LoginSession).where(LoginSession.user_id == user_id))

@@ -5,17 +5,18 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from app.authz import Principal
-from app.core import errors
-from app.db.models import Session, utcnow
-from app.security import passwords, tokens
+from app import errors
+from app.platform.authz import Caller, Principal, Resource
+from app.platform.cache.reads import Cache
+from app.platform.db.models import LoginSession, utcnow
+from app.platform.db.unit_of_work import UnitOfWork
+from app.platform.emails import normalize_email
+from app.platform.ratelimit.policy import RateLimits
+from app.platform.security import passwords, tokens
+from app.sessions import cache as sessions_cache
 from app.sessions.hashing import hash_token
 from app.sessions.repository import SessionRepository
 from app.settings import Settings
-from app.users.repository import UserRepository
-from app.users.service import normalize_email
 
 # Writing last_used_at on every request would turn reads into writes; a minute is precise enough.
 TOUCH_INTERVAL = timedelta(seconds=60)
@@ -26,11 +27,22 @@ def idle_cutoff(settings: Settings, now: datetime) -> datetime:
 
 
 async def login(
-    *, session: AsyncSession, settings: Settings, email: str, password: str
-) -> tuple[Session, str]:
-    """A new session and its token; the same error for an unknown email and a wrong password."""
-    users = UserRepository(session)
-    user = await users.get_by_email(normalize_email(email))
+    *,
+    uow: UnitOfWork,
+    settings: Settings,
+    rate_limits: RateLimits,
+    email: str,
+    password: str,
+) -> tuple[LoginSession, str]:
+    """A new session and its token; the same error for an unknown email and a wrong password.
+
+    The attempt counts against the account's limit before the password is checked, so guessing
+    costs no hashing past the limit.
+    """
+    normalized = normalize_email(email)
+    await rate_limits.login_attempt(email=normalized)
+    repository = SessionRepository(uow.session)
+    user = await repository.user_by_email(normalized)
     if not await passwords.verify_password(user.password_hash if user else None, password):
         raise errors.InvalidCredentials()
     assert user is not None
@@ -38,31 +50,22 @@ async def login(
         user.password_hash = await passwords.hash_password(password)
     token = tokens.new_token()
     now = utcnow()
-    record = Session(
+    record = LoginSession(
         user_id=user.id,
         token_hash=hash_token(settings=settings, token=token),
         created_at=now,
         last_used_at=now,
         expires_at=now + timedelta(seconds=settings.session_absolute_ttl_seconds),
     )
-    return await SessionRepository(session).add(record), token
-
-
-async def authenticate(*, session: AsyncSession, settings: Settings, token: str) -> Principal:
-    if not tokens.looks_like_token(token):
-        raise errors.Unauthenticated("The token is not valid.")
-    principal, _ = await authenticate_hash(
-        session=session, settings=settings, token_hash=hash_token(settings=settings, token=token)
-    )
-    return principal
+    return await repository.add(record), token
 
 
 async def authenticate_hash(
-    *, session: AsyncSession, settings: Settings, token_hash: str
+    *, uow: UnitOfWork, settings: Settings, token_hash: str
 ) -> tuple[Principal, datetime]:
     """The live session's principal and its absolute expiry; 401 when it has ended."""
     now = utcnow()
-    repository = SessionRepository(session)
+    repository = SessionRepository(uow.session)
     found = await repository.find_live(
         token_hash=token_hash,
         now=now,
@@ -77,26 +80,40 @@ async def authenticate_hash(
 
 
 async def list_live(
-    *, session: AsyncSession, settings: Settings, user_id: uuid.UUID
-) -> list[Session]:
+    *, uow: UnitOfWork, settings: Settings, user_id: uuid.UUID
+) -> list[LoginSession]:
     now = utcnow()
-    return await SessionRepository(session).list_live(
+    return await SessionRepository(uow.session).list_live(
         user_id=user_id, now=now, idle_cutoff=idle_cutoff(settings, now)
     )
 
 
-async def get(*, session: AsyncSession, session_id: uuid.UUID) -> Session:
-    record = await SessionRepository(session).get(session_id)
+async def end_current(*, uow: UnitOfWork, cache: Cache, principal: Principal) -> None:
+    """Log out: end the session the caller presented."""
+    token_hash = await SessionRepository(uow.session).delete(principal.session_id)
+    sessions_cache.sessions_ended(uow, cache=cache, token_hashes=[token_hash] if token_hash else [])
+
+
+async def revoke(*, uow: UnitOfWork, cache: Cache, caller: Caller, session_id: uuid.UUID) -> None:
+    """End one of the caller's sessions; other people's sessions do not exist for them."""
+    repository = SessionRepository(uow.session)
+    record = await repository.get(session_id)
     if record is None:
         raise errors.NotFound("Session not found.")
-    return record
+    caller.require(Resource(type="session", owner_id=record.user_id))
+    await repository.delete(record.id)
+    sessions_cache.sessions_ended(uow, cache=cache, token_hashes=[record.token_hash])
 
 
-async def end(*, session: AsyncSession, session_id: uuid.UUID) -> str | None:
-    """End the session; its token hash, so that caches can forget it."""
-    return await SessionRepository(session).delete(session_id)
+async def end_all(*, uow: UnitOfWork, cache: Cache, user_id: uuid.UUID) -> None:
+    """End every session of the user (a password reset)."""
+    repository = SessionRepository(uow.session)
+    ended = await repository.token_hashes(user_id)
+    await repository.delete_for_user(user_id)
+    sessions_cache.sessions_ended(uow, cache=cache, token_hashes=ended)
 
 
-async def token_hashes(*, session: AsyncSession, user_id: uuid.UUID) -> list[str]:
-    """The token hashes of every session the user has, ended or not."""
-    return await SessionRepository(session).token_hashes(user_id)
+async def forget_cached(*, uow: UnitOfWork, cache: Cache, user_id: uuid.UUID) -> None:
+    """Once this change commits, the user's next request with any token reads the database."""
+    hashes = await SessionRepository(uow.session).token_hashes(user_id)
+    sessions_cache.sessions_ended(uow, cache=cache, token_hashes=hashes)

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from app.core import errors
-from app.db.models import User, utcnow
-from app.security.passwords import hash_password
+from app import errors
+from app.platform.cache.reads import Cache
+from app.platform.db.models import User, utcnow
+from app.platform.db.unit_of_work import UnitOfWork
+from app.platform.emails import normalize_email
+from app.platform.security.passwords import hash_password
+from app.sessions import service as sessions_service
 from app.users.repository import UserRepository
 
 
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
-
-
-async def register(*, session: AsyncSession, email: str, password: str, display_name: str) -> User:
-    repository = UserRepository(session)
+async def register(*, uow: UnitOfWork, email: str, password: str, display_name: str) -> User:
+    repository = UserRepository(uow.session)
     normalized = normalize_email(email)
     if await repository.get_by_email(normalized) is not None:
         raise errors.Conflict("An account with this email already exists.")
@@ -32,29 +30,40 @@ async def register(*, session: AsyncSession, email: str, password: str, display_
     return await repository.add(user)
 
 
-async def get(*, session: AsyncSession, user_id: uuid.UUID) -> User:
-    user = await UserRepository(session).get(user_id)
+async def get(*, uow: UnitOfWork, user_id: uuid.UUID) -> User:
+    user = await UserRepository(uow.session).get(user_id)
     if user is None:
         raise errors.NotFound("User not found.")
     return user
 
 
+async def get_by_email(*, uow: UnitOfWork, email: str) -> User:
+    user = await UserRepository(uow.session).get_by_email(normalize_email(email))
+    if user is None:
+        raise errors.NotFound(f"No user with email {email!r}.")
+    return user
+
+
 async def update_profile(
-    *, session: AsyncSession, user_id: uuid.UUID, display_name: str | None, bio: str | None
+    *, uow: UnitOfWork, user_id: uuid.UUID, display_name: str | None, bio: str | None
 ) -> User:
-    user = await get(session=session, user_id=user_id)
+    user = await get(uow=uow, user_id=user_id)
     if display_name is not None:
         user.display_name = display_name
     if bio is not None:
         user.bio = bio
     user.updated_at = utcnow()
-    return await UserRepository(session).save(user)
+    return await UserRepository(uow.session).save(user)
 
 
-async def change_role(*, session: AsyncSession, user_id: uuid.UUID, role: str) -> User:
-    user = await get(session=session, user_id=user_id)
+async def change_role(*, uow: UnitOfWork, cache: Cache, user: User, role: str) -> User:
+    """Give the user the role; their cached sessions, which carry the old one, end with it.
+
+    The API (updateUserRole) and the command line (`app.cli set-role`) both change roles here.
+    """
     if user.role != role:
         user.role = role
         user.updated_at = utcnow()
-        await UserRepository(session).save(user)
+        await UserRepository(uow.session).save(user)
+    await sessions_service.forget_cached(uow=uow, cache=cache, user_id=user.id)
     return user

@@ -6,10 +6,10 @@ import logging
 import uuid
 from collections.abc import Sequence
 
-from app.aws import dynamo
-from app.aws.calls import AwsError
-from app.aws.clients import AwsClients
-from app.core import errors
+from app import errors
+from app.platform.aws import dynamo
+from app.platform.aws.calls import AwsError
+from app.platform.aws.clients import AwsClients
 
 KEY, COUNT = "postId", "viewCount"
 logger = logging.getLogger(__name__)

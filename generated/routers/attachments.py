@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING
 
 from fastapi import APIRouter
 
-from app.core.lazy import lazy_module
+from app.http.lazy import lazy_module
 
 from ..dependencies import *
 
 if TYPE_CHECKING:
     from handlers import attachments as impl
 else:
-    # Loaded by the first request that reaches it (app/core/lazy.py says why).
+    # Loaded by the first request that reaches it (app/http/lazy.py says why).
     impl = lazy_module('handlers.attachments')
 
 router = APIRouter(tags=['attachments'])

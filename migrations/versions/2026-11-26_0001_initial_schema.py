@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from app.db.models import UTCDateTime
+from app.platform.db.models import UTCDateTime
 from migrations import ddl
 
 revision: str = "0001"

@@ -89,8 +89,8 @@ def test_component_schema_rules(name: str) -> None:
 
 
 def test_the_rate_limited_operations_list_429() -> None:
-    from app.cache.store import Store, connect
-    from app.ratelimit.policy import WRITES, RateLimits
+    from app.platform.cache.store import Store, connect
+    from app.platform.ratelimit.policy import WRITES, RateLimits
     from app.settings import Settings
 
     settings = Settings(token_pepper="p" * 40, redis_url=None)
@@ -101,7 +101,7 @@ def test_the_rate_limited_operations_list_429() -> None:
 
 
 def test_error_codes_cover_every_error_the_service_raises() -> None:
-    from app.core import errors
+    from app import errors
 
     codes = set(SPEC["components"]["schemas"]["ErrorCode"]["enum"])
     raised = {

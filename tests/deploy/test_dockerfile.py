@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.settings import Settings
-from scripts.contract_test import HEALTH_PATH, image_env, serve_command
+from scripts.contract.contract_test import HEALTH_PATH, image_env, serve_command
 from tests.deploy.dockerfile import Stage, instructions, stages
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,7 +13,7 @@ from tests.fixtures.services import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 KEPT_OFF = ("boto3", "botocore", "wasmtime", "asyncpg", "aiosqlite", "sqlalchemy")
-DATABASE_LAYER = {"sqlalchemy", "asyncpg", "app.db.models"}
+DATABASE_LAYER = {"sqlalchemy", "asyncpg", "app.platform.db.models"}
 
 
 def loaded_after(code: str) -> set[str]:
@@ -65,7 +65,7 @@ def test_the_first_request_that_needs_the_database_loads_it() -> None:
 
 def test_the_dsql_path_imports_boto3_only_when_a_token_is_signed() -> None:
     loaded = loaded_after(
-        "from app.db.database import Database\n"
+        "from app.platform.db.database import Database\n"
         "from app.settings import Settings\n"
         f"Database(Settings(token_pepper={TEST_PEPPER!r}, "
         "database_dsql_endpoint='abc.dsql.us-east-1.on.aws'))"

@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
-from scripts.contract_test import image_env, serve_command
+from scripts.contract.contract_test import image_env, serve_command
 from tests.deploy.dockerfile import stages
 from tests.fixtures.services import free_port
 

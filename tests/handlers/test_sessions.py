@@ -7,8 +7,8 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
-from app.db import models as m
-from app.db.database import Database
+from app.platform.db import models as m
+from app.platform.db.database import Database
 from tests.fixtures.actors import PASSWORD, Actor, login
 from tests.helpers import assert_error, data
 
@@ -51,7 +51,9 @@ class TestCreateSession:
     async def test_token_is_stored_only_as_a_hash(
         self, client: httpx.AsyncClient, author: Actor, database: Database
     ) -> None:
-        hashes = await database.transaction(lambda s: s.scalars(select(m.Session.token_hash)))
+        hashes = await database.transaction(
+            lambda uow: uow.session.scalars(select(m.LoginSession.token_hash))
+        )
         stored = set(hashes)
         assert author.token not in stored
         assert all(len(h) == 64 for h in stored)
@@ -123,11 +125,10 @@ class TestExpiry:
         database: Database,
         values: dict[str, datetime],
     ) -> None:
-        await database.transaction(
-            lambda s: s.execute(
-                update(m.Session).where(m.Session.user_id == author.user_id).values(**values)
-            )
+        statement = (
+            update(m.LoginSession).where(m.LoginSession.user_id == author.user_id).values(**values)
         )
+        await database.transaction(lambda uow: uow.session.execute(statement))
         assert_error(
             await client.get("/v1/users/me", headers=author.headers), 401, "UNAUTHENTICATED"
         )

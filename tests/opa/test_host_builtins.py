@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.authz.wasm import WasmPolicy
+from app.platform.authz.wasm import WasmPolicy
 
 ROOT = Path(__file__).resolve().parents[2]
 OPA = ROOT / ".tools/bin/opa"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from app.authz.wasm import WasmPolicy
+from app.platform.authz.wasm import WasmPolicy
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "spec/openapi.yaml"

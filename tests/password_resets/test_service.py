@@ -8,18 +8,20 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import httpx
 import pytest
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.aws.clients import AwsClients
-from app.core import errors
-from app.db import database as database_module
-from app.db.database import Database
-from app.db.models import User, utcnow
+from app import errors
 from app.password_resets import service
+from app.platform.aws.clients import AwsClients
+from app.platform.cache.reads import Cache
+from app.platform.cache.store import Store, connect
+from app.platform.db import database as database_module
+from app.platform.db.database import Database
+from app.platform.db.models import LoginSession, User, utcnow
+from app.platform.db.unit_of_work import UnitOfWork
 from app.settings import Settings
 from tests.fixtures.actors import Actor
+from tests.handlers.test_password_resets import NEW_PASSWORD, request_token
 from tests.helpers import data
-from tests.password_resets.test_handlers import NEW_PASSWORD, request_token
 
 
 @pytest.fixture
@@ -38,25 +40,33 @@ async def clients(settings: Settings) -> AsyncIterator[AwsClients]:
 
 
 async def touch_elsewhere(database: Database, user_id: uuid.UUID) -> None:
-    async def touch(session: AsyncSession) -> None:
+    async def touch(uow: UnitOfWork) -> None:
+        session = uow.session
         await session.execute(update(User).where(User.id == user_id).values(updated_at=utcnow()))
 
     await database.transaction(touch)
 
 
-def confirming(
-    *, clients: AwsClients, settings: Settings, token: str, claim: uuid.UUID
-) -> Callable[[AsyncSession], Awaitable[list[str]]]:
-    """A unit of work that confirms the reset with the new password, under this claim."""
+@pytest.fixture
+async def cache(settings: Settings) -> AsyncIterator[Cache]:
+    store = Store(connect(settings), retry_after_seconds=settings.redis_retry_after_seconds)
+    yield Cache(store, settings)
+    await store.close()
 
-    async def unit(session: AsyncSession) -> list[str]:
-        return await service.confirm(
-            session=session,
+
+def confirming(
+    *, clients: AwsClients, cache: Cache, settings: Settings, token: str
+) -> Callable[[UnitOfWork], Awaitable[None]]:
+    """A unit of work that confirms the reset with the new password; its claim is the request."""
+
+    async def unit(uow: UnitOfWork) -> None:
+        await service.confirm(
+            uow=uow,
             clients=clients,
+            cache=cache,
             settings=settings,
             token=token,
             password=NEW_PASSWORD,
-            claim=claim,
         )
 
     return unit
@@ -69,15 +79,17 @@ async def test_a_rerun_after_a_conflict_finds_its_own_claim(
     retrying: Database,
     database: Database,
     clients: AwsClients,
+    cache: Cache,
 ) -> None:
     assert author.email is not None
     assert author.user_id is not None
     user_id = author.user_id
     token = await request_token(client, settings, author.email)
-    confirm = confirming(clients=clients, settings=settings, token=token, claim=uuid.uuid4())
+    confirm = confirming(clients=clients, cache=cache, settings=settings, token=token)
     attempts = 0
 
-    async def unit(session: AsyncSession) -> list[str]:
+    async def unit(uow: UnitOfWork) -> None:
+        session = uow.session
         nonlocal attempts
         attempts += 1
         if attempts == 1:
@@ -85,12 +97,15 @@ async def test_a_rerun_after_a_conflict_finds_its_own_claim(
             # so this attempt's UPDATE fails with 40001 at REPEATABLE READ.
             await session.execute(select(User).where(User.id == user_id))
             await touch_elsewhere(database, user_id)
-        return await confirm(session)
+        await confirm(uow)
 
-    ended = await retrying.transaction(unit)
+    await retrying.transaction(unit)
 
     assert attempts == 2
-    assert len(ended) == 1
+    sessions = await database.transaction(
+        lambda uow: uow.session.scalars(select(LoginSession).where(LoginSession.user_id == user_id))
+    )
+    assert list(sessions) == []
     login = {"email": author.email, "password": NEW_PASSWORD}
     data(await client.post("/v1/sessions", json=login), 201)
 
@@ -101,13 +116,12 @@ async def test_a_claimed_token_refuses_every_other_claim(
     author: Actor,
     database: Database,
     clients: AwsClients,
+    cache: Cache,
 ) -> None:
     assert author.email is not None
     token = await request_token(client, settings, author.email)
+    confirm = confirming(clients=clients, cache=cache, settings=settings, token=token)
 
-    def claimed_by(claim: uuid.UUID) -> Callable[[AsyncSession], Awaitable[list[str]]]:
-        return confirming(clients=clients, settings=settings, token=token, claim=claim)
-
-    await database.transaction(claimed_by(uuid.uuid4()))
+    await database.transaction(confirm, request_id=uuid.uuid4())
     with pytest.raises(errors.NotFound):
-        await database.transaction(claimed_by(uuid.uuid4()))
+        await database.transaction(confirm, request_id=uuid.uuid4())

@@ -12,11 +12,11 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.cache import keys
-from app.db.database import Database
-from app.db.models import User
+from app.platform.db.database import Database
+from app.platform.db.models import User
+from app.platform.db.unit_of_work import UnitOfWork
+from app.sessions import cache as sessions_cache
 from app.sessions.hashing import hash_token
 from app.settings import Settings
 from tests.fixtures.actors import Actor
@@ -55,7 +55,8 @@ async def set_role(settings: Settings, *args: str) -> Result:
 
 
 async def add_user(database: Database, email: str) -> None:
-    async def unit(session: AsyncSession) -> None:
+    async def unit(uow: UnitOfWork) -> None:
+        session = uow.session
         session.add(
             User(
                 email=email,
@@ -71,7 +72,8 @@ async def add_user(database: Database, email: str) -> None:
 
 
 async def roles(database: Database) -> dict[str, str]:
-    async def unit(session: AsyncSession) -> dict[str, str]:
+    async def unit(uow: UnitOfWork) -> dict[str, str]:
+        session = uow.session
         rows = await session.execute(select(User.email_normalized, User.role))
         return dict(rows.all())
 
@@ -123,7 +125,7 @@ async def test_changes_the_role_of_the_user_found_by_normalized_email(
 async def assert_session_cached(redis: Redis, settings: Settings, actor: Actor) -> None:
     assert actor.token is not None
     token_hash = hash_token(settings=settings, token=actor.token)
-    assert await redis.get(keys.session(token_hash)), "the session should be cached"
+    assert await redis.get(sessions_cache.session_key(token_hash)), "the session should be cached"
 
 
 @pytest.mark.usefixtures("real_redis")

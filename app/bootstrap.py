@@ -1,0 +1,62 @@
+"""Builds the process's long-lived resources, for the app's lifespan, the worker and the CLI.
+
+One place makes the database, the AWS clients, Redis and the policy, and closes them again, so
+the API, the job worker and the command line run on the same wiring and the same settings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+from app.platform.authz import Authorizer
+from app.platform.aws import secrets
+from app.platform.aws.clients import AwsClients
+from app.platform.cache import store
+from app.platform.cache.reads import Cache
+from app.platform.db.lazy import LazyDatabase
+from app.platform.ratelimit.policy import RateLimits
+from app.platform.resources import Resources
+from app.settings import Settings
+
+if TYPE_CHECKING:
+    from app.platform.authz.wasm import WasmPolicy
+
+
+def load_policy(settings: Settings) -> WasmPolicy:
+    # Imported here: only running resources need wasmtime (about 20 ms of imports), so building
+    # the app without running it, as many tests do, does without it.
+    from app.platform.authz.wasm import WasmPolicy
+
+    return WasmPolicy.load(settings.opa_bundle_path, cache_dir=settings.opa_cache_dir)
+
+
+@asynccontextmanager
+async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
+    """The resources for these settings, with secrets read from their stores; closed on exit."""
+    policy = await asyncio.to_thread(load_policy, settings)
+    aws = AwsClients(settings)
+    try:
+        reader = secrets.SecretReader(aws, ttl_seconds=settings.secrets_cache_ttl_seconds)
+        resolved = await secrets.resolve(settings, reader)
+        aws.settings = resolved
+        database = LazyDatabase(resolved)
+        redis = store.Store(
+            store.connect(resolved), retry_after_seconds=resolved.redis_retry_after_seconds
+        )
+        try:
+            yield Resources(
+                settings=resolved,
+                database=database,
+                authorizer=Authorizer(policy),
+                cache=Cache(redis, resolved),
+                rate_limits=RateLimits(redis, resolved),
+                aws=aws,
+            )
+        finally:
+            await redis.close()
+            await database.dispose()
+    finally:
+        await asyncio.to_thread(aws.close)

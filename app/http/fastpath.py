@@ -1,0 +1,156 @@
+"""Anonymous reads of a cached post answered before routing: the cache's hot path.
+
+Routing, dependency resolution and the request's transaction cost several times the Redis round
+trip, and anonymous reads of published posts are most of the traffic. This pure ASGI middleware
+serves those hits itself through the same read as the handler (app/posts/cache.py), which
+authorizes each hit with its cached facts. Everything else (a caller with credentials, a miss,
+a refusal, a parameter the contract refuses) goes on to the app unchanged.
+
+What it accepts is taken from the generated routes at start-up: their path templates and the
+contract's limits on each parameter and header, so nothing here repeats the contract.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi.routing import APIRoute
+from pydantic import TypeAdapter, ValidationError
+from starlette.routing import BaseRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.errors import AppError
+from app.http import conditional
+from app.platform.authz import Caller
+from app.platform.resources import Resources
+from app.posts import cache as posts_cache
+
+_IF_NONE_MATCH = "If-None-Match"
+
+
+@dataclass(frozen=True, slots=True)
+class _CachedRoute:
+    """Names the operation in the access log, as a routed request's route does."""
+
+    operation_id: str
+
+
+def _adapter(field: Any) -> TypeAdapter[Any]:
+    info = field.field_info
+    annotated: Any = Annotated[(info.annotation, *info.metadata)]
+    return TypeAdapter(annotated)
+
+
+@dataclass(frozen=True, slots=True)
+class CachedRead:
+    """One operation the fast path serves: its route's pattern and the contract's limits."""
+
+    operation_id: str
+    path: re.Pattern[str]
+    param: str
+    validate_param: Callable[[Any], Any]
+    validate_if_none_match: Callable[[Any], Any]
+    key: Callable[[Any], str]
+    route: _CachedRoute
+
+    @classmethod
+    def of(cls, route: APIRoute, key: Callable[[Any], str]) -> CachedRead:
+        (param,) = route.dependant.path_params
+        headers = {field.alias: field for field in route.dependant.header_params}
+        return cls(
+            operation_id=str(route.operation_id),
+            path=route.path_regex,
+            param=param.alias,
+            validate_param=_adapter(param).validate_python,
+            validate_if_none_match=_adapter(headers[_IF_NONE_MATCH]).validate_python,
+            key=key,
+            route=_CachedRoute(str(route.operation_id)),
+        )
+
+    def key_for(self, path: str) -> str | None:
+        """The cache key this path reads, when the route would accept its parameter."""
+        match = self.path.match(path)
+        if match is None:
+            return None
+        try:
+            return self.key(self.validate_param(match[self.param]))
+        except ValidationError:
+            return None
+
+
+def cached_reads(routes: Iterable[BaseRoute]) -> list[CachedRead]:
+    """The fast path's table, in routing order, from the app's generated routes."""
+    return [
+        CachedRead.of(route, posts_cache.ANONYMOUS_READS[route.operation_id])
+        for route in routes
+        if isinstance(route, APIRoute)
+        and route.operation_id in posts_cache.ANONYMOUS_READS
+        and "GET" in (route.methods or ())
+    ]
+
+
+class CachedReadMiddleware:
+    def __init__(self, app: ASGIApp, *, routes: Iterable[BaseRoute]) -> None:
+        self.app = app
+        self.routes = routes
+        self._reads: list[CachedRead] | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and await self._serve(scope, send):
+            return
+        await self.app(scope, receive, send)
+
+    def _read_for(self, path: str) -> tuple[CachedRead, str] | None:
+        if self._reads is None:
+            # Read on first use: routes are all mounted by then, whatever the order of setup.
+            self._reads = cached_reads(self.routes)
+        for read in self._reads:
+            if (key := read.key_for(path)) is not None:
+                return read, key
+        return None
+
+    async def _serve(self, scope: Scope, send: Send) -> bool:
+        resources: Resources | None = scope.get("state", {}).get("resources")
+        if resources is None or not resources.cache.enabled:
+            return False
+        found = self._read_for(scope["path"])
+        if found is None:
+            return False
+        read, key = found
+        if_none_match = None
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                return False
+            if name == b"if-none-match":
+                if_none_match = value.decode("latin-1")
+                try:
+                    read.validate_if_none_match(if_none_match)
+                except ValidationError:
+                    return False
+        caller = Caller(
+            operation=read.operation_id, principal=None, authorizer=resources.authorizer
+        )
+        try:
+            entry = await posts_cache.cached_read(cache=resources.cache, caller=caller, key=key)
+        except AppError:
+            return False
+        if entry is None:
+            return False
+        scope["route"] = read.route
+        # Raw messages: a Response object per hit costs more than the rest of this method.
+        etag = entry.etag.encode()
+        if if_none_match is not None and conditional.matches(entry.etag, if_none_match):
+            await send({"type": "http.response.start", "status": 304, "headers": [(b"etag", etag)]})
+            await send({"type": "http.response.body", "body": b""})
+            return True
+        headers = [
+            (b"content-length", str(len(entry.body)).encode()),
+            (b"content-type", b"application/json"),
+            (b"etag", etag),
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": entry.body})
+        return True

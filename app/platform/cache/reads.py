@@ -1,0 +1,112 @@
+"""Cache-aside reads with stampede protection, and invalidation by tombstones and namespaces.
+
+A miss is loaded once per key: concurrent misses in this process wait for the first one
+(single-flight), and across processes a short Redis lock elects one loader while the others
+poll briefly for its result before loading themselves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+
+from redis.asyncio import Redis
+
+from app.platform.cache.entry import TOMBSTONE, Entry, Loaded
+from app.platform.cache.keys import lock as lock_key
+from app.platform.cache.store import Store, StoreUnavailable
+from app.settings import Settings
+
+Loader = Callable[[], Awaitable[Loaded]]
+
+# Longer than any load, so a reader that started before a write cannot refill the old value.
+TOMBSTONE_MS = 5000
+LOCK_MS = 2000
+LOCK_POLLS = 5
+LOCK_POLL_SECONDS = 0.02
+
+
+class Cache:
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self.enabled = settings.cache_enabled
+        self._flights: dict[str, asyncio.Future[Entry]] = {}
+
+    async def read(self, key: str, *, ttl: int, load: Loader) -> Entry:
+        if not self.enabled:
+            return (await load()).entry
+        raw = await self.store.get(key)
+        if raw:
+            return Entry.decode(raw)
+        flight = self._flights.get(key)
+        if flight is not None:
+            return await asyncio.shield(flight)
+        future: asyncio.Future[Entry] = asyncio.get_running_loop().create_future()
+        self._flights[key] = future
+        try:
+            entry = await self._load(key, ttl=ttl, load=load, fill=raw is None)
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # waiters re-raise it; nobody else has to retrieve it
+            raise
+        else:
+            future.set_result(entry)
+            return entry
+        finally:
+            del self._flights[key]
+
+    async def _load(self, key: str, *, ttl: int, load: Loader, fill: bool) -> Entry:
+        if not fill:
+            return (await load()).entry
+        lock = lock_key(key)
+        # While Redis is unavailable there is no lock to wait for: load it here.
+        leader = await self.store.add(lock, b"1", milliseconds=LOCK_MS) is not False
+        if not leader:
+            for _ in range(LOCK_POLLS):
+                await asyncio.sleep(LOCK_POLL_SECONDS)
+                raw = await self.store.get(key)
+                if raw:
+                    return Entry.decode(raw)
+        try:
+            loaded = await load()
+        finally:
+            if leader:
+                await self.store.run(lambda r: r.delete(lock), None)
+        if loaded.shareable and leader:
+            value = loaded.entry.encode()
+            # NX: a tombstone written since this load began wins over the value loaded before it.
+            await self.store.add(key, value, milliseconds=ttl * 1000)
+        return loaded.entry
+
+    async def namespace(self, key: str) -> int | None:
+        """The current generation of a namespace; None when Redis is unavailable."""
+        try:
+            raw = await self.store.get_or_raise(key)
+        except StoreUnavailable:
+            return None
+        return int(raw) if raw else 0
+
+    async def invalidate(
+        self, *, entries: Iterable[str] = (), namespaces: Iterable[str] = ()
+    ) -> None:
+        entry_keys, namespace_keys = list(entries), list(namespaces)
+
+        async def command(redis: Redis) -> None:
+            async with redis.pipeline(transaction=False) as pipe:
+                for key in entry_keys:
+                    pipe.set(key, TOMBSTONE, px=TOMBSTONE_MS)
+                for key in namespace_keys:
+                    pipe.incr(key)
+                await pipe.execute()
+
+        async def replay(redis: Redis) -> None:
+            # Long after the write committed, no reader can refill an old value: plain DEL.
+            async with redis.pipeline(transaction=False) as pipe:
+                if entry_keys:
+                    pipe.delete(*entry_keys)
+                for key in namespace_keys:
+                    pipe.incr(key)
+                await pipe.execute()
+
+        await self.store.invalidate(command, replay=replay)

@@ -1,0 +1,50 @@
+"""The app's database, made by the first unit of work that needs it.
+
+Importing SQLAlchemy and the driver and building the engine is about 0.2 s of a cold start, and
+the readiness check and cached reads never touch the database (app/http/lazy.py). The first
+transaction pays for it, with the import in a worker thread; the lifespan still disposes of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, TypeVar
+
+from app.settings import Settings
+
+if TYPE_CHECKING:
+    from app.platform.db.database import Database
+    from app.platform.db.unit_of_work import UnitOfWork
+
+T = TypeVar("T")
+
+
+class LazyDatabase:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._database: Database | None = None
+        self._lock = asyncio.Lock()
+
+    async def database(self) -> Database:
+        if self._database is None:
+            async with self._lock:
+                if self._database is None:
+                    module = await asyncio.to_thread(
+                        importlib.import_module, "app.platform.db.database"
+                    )
+                    self._database = module.Database(self.settings)
+        return self._database
+
+    async def transaction(
+        self, work: Callable[[UnitOfWork], Awaitable[T]], *, request_id: uuid.UUID | None = None
+    ) -> T:
+        """Database.transaction: one retried transaction, owned by the infrastructure."""
+        database = await self.database()
+        return await database.transaction(work, request_id=request_id)
+
+    async def dispose(self) -> None:
+        if self._database is not None:
+            await self._database.dispose()

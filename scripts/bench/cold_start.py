@@ -1,0 +1,171 @@
+"""Cold start: the app against a bare FastAPI app, from process start to the first /health.
+
+Each sample is a fresh `uvicorn --factory` process on loopback, polled every 10 ms the way the
+Lambda Web Adapter's readiness check polls it; the two variants alternate so both see the same
+machine load. The app runs with the container's settings (image_env in
+scripts/contract/contract_test.py) and a policy cache warmed first, as the image build warms it.
+Prints the medians, their ratio, what the app's first request that needs the database then takes
+(the database layer loads on first use), and the heaviest imports of the served app (`python -X
+importtime`, including the lifespan's).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from scripts.contract.contract_test import HEALTH_PATH, ROOT, image_env, serve_command
+from tests.fixtures.services import free_port
+
+BIN = Path(sys.executable).parent
+APP = "app.main:create_app"
+BARE = "scripts.bench.bare_app:create_app"
+KEPT_OFF = ("boto3", "botocore", "asyncpg", "sqlalchemy")
+DATABASE_PATH = "/v1/categories"
+OWN_PACKAGES = {"app", "handlers", "generated"}
+_IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
+
+
+def status_line(port: int, path: str, *, timeout: float = 1) -> bytes:
+    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+            sock.sendall(request.encode())
+            return sock.recv(64)
+    except OSError:
+        return b""
+
+
+def healthy(port: int) -> bool:
+    return status_line(port, HEALTH_PATH).startswith(b"HTTP/1.1 200")
+
+
+def served(
+    factory: str, env: dict[str, str], *, importtime: bool = False
+) -> tuple[float, float, str]:
+    """Seconds from spawning the server to its first 200 on /health, then seconds for the first
+    request that reaches the database layer (nothing listens there, so it answers 503 as soon as
+    the layer is loaded and the connection refused), and the server's stderr."""
+    port = free_port()
+    program, *arguments = serve_command(port)
+    arguments[arguments.index(APP)] = factory
+    command = [sys.executable, *(["-X", "importtime"] if importtime else []), "-m", program]
+    # A file, not a pipe: -X importtime writes more than a pipe holds before /health is polled.
+    with tempfile.TemporaryFile(mode="w+") as log:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [*command, *arguments], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log
+        )
+        try:
+            deadline = started + 60
+            while not healthy(port):
+                if time.perf_counter() > deadline or process.poll() is not None:
+                    raise SystemExit(f"{factory} did not become healthy")
+                time.sleep(0.01)
+            elapsed = time.perf_counter() - started
+            asked = time.perf_counter()
+            status_line(port, DATABASE_PATH, timeout=30)
+            first_database = time.perf_counter() - asked
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+        log.seek(0)
+        stderr = log.read()
+    return elapsed, first_database, stderr
+
+
+def _is_own(module: str) -> bool:
+    return module.split(".")[0] in OWN_PACKAGES
+
+
+def top_imports(stderr: str, count: int) -> tuple[list[tuple[int, int, str]], int]:
+    """The heaviest outermost imports of other packages, as (cumulative us, self us, module),
+    and the self us of the app's own modules.
+
+    An import counts where the app's code (or the server) first reaches outside the app, so
+    the rows do not overlap, whichever app module happens to import a package first.
+    """
+    rows, own_us = [], 0
+    chain: list[str] = []
+    # Reversed, -X importtime's post-order lists every module right after its importer.
+    for match in reversed(list(_IMPORT_LINE.finditer(stderr))):
+        own, cumulative, indent, module = match.groups()
+        del chain[len(indent) // 2 :]
+        if _is_own(module):
+            own_us += int(own)
+        elif all(_is_own(importer) for importer in chain):
+            rows.append((int(cumulative), int(own), module))
+        chain.append(module)
+    return sorted(rows, reverse=True)[:count], own_us
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repetitions", type=int, default=7)
+    parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--max-ratio", type=float, default=None, help="exit 1 above this ratio")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as cache_dir:
+        env = {
+            **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+            **image_env(Path(cache_dir) / "opa"),
+            # Bytecode as the image has it (compiled at build), kept out of the checkout.
+            "PYTHONPYCACHEPREFIX": str(Path(cache_dir) / "pycache"),
+            "TOKEN_PEPPER": secrets.token_urlsafe(48),
+            # Never connected to at start: the pool opens on the first query, Redis on the first
+            # command. Both set, as in production, so the embedded stand-ins stay out of the count.
+            "DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/postgres",
+            "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",
+            "LOG_LEVEL": "WARNING",
+        }
+        # Warms the bytecode and the compiled policy, as the image build does.
+        served(APP, env)
+        served(BARE, env)
+        samples: dict[str, list[float]] = {APP: [], BARE: []}
+        first_database: list[float] = []
+        for _ in range(args.repetitions):
+            for factory in (APP, BARE):
+                elapsed, database, _ = served(factory, env)
+                samples[factory].append(elapsed)
+                if factory == APP:
+                    first_database.append(database)
+        _, _, imports = served(APP, env, importtime=True)
+
+    app_median, bare_median = (statistics.median(samples[f]) for f in (APP, BARE))
+    ratio = app_median / bare_median
+    print(f"cold start to first {HEALTH_PATH}, median of {args.repetitions} fresh processes")
+    print(f"  app  {app_median * 1000:8.1f} ms  {[round(s * 1000) for s in samples[APP]]}")
+    print(f"  bare {bare_median * 1000:8.1f} ms  {[round(s * 1000) for s in samples[BARE]]}")
+    print(f"  ratio app/bare: {ratio:.2f}")
+    print(
+        f"  then the app's first request that needs the database (GET {DATABASE_PATH}), which "
+        f"loads the database layer: {statistics.median(first_database) * 1000:.1f} ms"
+    )
+    heaviest, own_us = top_imports(imports, args.top)
+    print(f"\nheaviest imports of the served app (of {imports.count('import time:')}):")
+    print(f"  {'cumulative ms':>13} {'self ms':>8}  module")
+    for cumulative, own, module in heaviest:
+        print(f"  {cumulative / 1000:13.1f} {own / 1000:8.1f}  {module}")
+    print(f"  {'':13} {own_us / 1000:8.1f}  {', '.join(sorted(OWN_PACKAGES))} (the app's own)")
+    loaded = {m.group(4).strip() for m in _IMPORT_LINE.finditer(imports)}
+    print("\nloaded by the time /health answers:")
+    for name in KEPT_OFF:
+        print(f"  {name:10} {'yes' if name in loaded else 'no'}")
+    if args.max_ratio is not None and ratio > args.max_ratio:
+        print(f"ratio {ratio:.2f} is above {args.max_ratio}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
