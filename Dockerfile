@@ -25,8 +25,8 @@ COPY opa/build /opt/opa/bundle
 # Lambda's file system is read-only: bytecode and the compiled policy are made here, once.
 # A compiled policy that does not match the host CPU is recompiled at start (in memory).
 RUN /opt/venv/bin/python -m compileall -q app handlers generated migrations \
-    && /opt/venv/bin/python -c "from app.platform.authz.wasm import WasmPolicy; \
-WasmPolicy.load('/opt/opa/bundle', cache_dir='/opt/opa/cache')" \
+    && /opt/venv/bin/python -c "from app.platform.authz import ENTRYPOINT, opa; \
+opa.load('/opt/opa/bundle', cache_dir='/opt/opa/cache', require=[ENTRYPOINT])" \
     && ls /opt/opa/cache/*.cwasm
 
 FROM python:3.11.14-slim-bookworm

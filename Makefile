@@ -49,10 +49,11 @@ gen-check: install ## Fail when spec/ or generated/ differ from what docs/spec.m
 lint-spec: node_modules/.installed ## Lint the contract with Redocly
 	npx --no-install redocly lint spec/openapi.yaml --format stylish
 
-lint: install lint-docker ## ruff, mypy and hadolint
+lint: install lint-docker ## ruff, mypy, the import layers (import-linter) and hadolint
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 lint-docker: install ## Lint the Dockerfile with hadolint (pinned in uv.lock)
 	$(BIN)/hadolint Dockerfile
@@ -73,7 +74,7 @@ run: migrate ## Serve on 127.0.0.1:$(PORT) with the embedded defaults and an AWS
 	$(BIN)/python -m scripts.dev.run_local --port $(PORT)
 
 set-role: install .env ## Change a user's role: make set-role EMAIL=a@b.c ROLE=admin
-	$(BIN)/python -m scripts.set_role --email "$(EMAIL)" --role "$(ROLE)"
+	$(BIN)/python -m app.cli set-role --email "$(EMAIL)" --role "$(ROLE)"
 
 test-py: install ## The pytest suite (starts PostgreSQL and Redis when no TEST_*_URL is set)
 	$(BIN)/pytest

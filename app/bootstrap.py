@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from app.platform.authz import Authorizer
+from app.platform.authz import ENTRYPOINT, Authorizer
 from app.platform.aws import secrets
 from app.platform.aws.clients import AwsClients
 from app.platform.cache import store
@@ -22,15 +22,17 @@ from app.platform.resources import Resources
 from app.settings import Settings
 
 if TYPE_CHECKING:
-    from app.platform.authz.wasm import WasmPolicy
+    from app.platform.authz.opa import OpaPolicy
 
 
-def load_policy(settings: Settings) -> WasmPolicy:
+def load_policy(settings: Settings) -> OpaPolicy:
     # Imported here: only running resources need wasmtime (about 20 ms of imports), so building
     # the app without running it, as many tests do, does without it.
-    from app.platform.authz.wasm import WasmPolicy
+    from app.platform.authz import opa
 
-    return WasmPolicy.load(settings.opa_bundle_path, cache_dir=settings.opa_cache_dir)
+    return opa.load(
+        settings.opa_bundle_path, cache_dir=settings.opa_cache_dir, require=[ENTRYPOINT]
+    )
 
 
 @asynccontextmanager

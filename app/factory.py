@@ -16,7 +16,7 @@ from app.http.state import LifespanState
 from app.platform import emails
 from app.platform.logging import configure_logging
 from app.settings import Settings, get_settings
-from generated.main import include_routers
+from generated.main import contract_routes, include_routers
 from generated.operations import OPERATIONS
 
 
@@ -42,7 +42,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     openapi.install(app, settings.spec_path)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     # Outside the body limit: a cached read has no body, and a hit skips every layer it can.
-    app.add_middleware(CachedReadMiddleware, routes=app.routes)
+    app.add_middleware(CachedReadMiddleware, routes=contract_routes())
     metrics = MetricsEmitter(namespace=settings.metrics_namespace)
     app.add_middleware(TraceMiddleware, metrics=metrics if settings.metrics_enabled else None)
     return app

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from starlette.routing import BaseRoute
 
 from .routers import (
     attachments,
@@ -16,14 +17,24 @@ from .routers import (
     users,
 )
 
+ROUTERS: tuple[APIRouter, ...] = (
+    attachments.router,
+    categories.router,
+    jobs.router,
+    password_resets.router,
+    posts.router,
+    sessions.router,
+    system.router,
+    users.router,
+)
+
 
 def include_routers(app: FastAPI) -> None:
     """Mount every operation of the contract on the app."""
-    app.include_router(attachments.router)
-    app.include_router(categories.router)
-    app.include_router(jobs.router)
-    app.include_router(password_resets.router)
-    app.include_router(posts.router)
-    app.include_router(sessions.router)
-    app.include_router(system.router)
-    app.include_router(users.router)
+    for router in ROUTERS:
+        app.include_router(router)
+
+
+def contract_routes() -> list[BaseRoute]:
+    """Every operation's route, in routing order, as the generated routers declare them."""
+    return [route for router in ROUTERS for route in router.routes]

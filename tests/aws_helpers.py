@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -31,3 +32,26 @@ def mail_for(settings: Settings, email: str) -> list[dict[str, Any]]:
         return [m for m in drain(clients, settings.mail_queue) if m.get("email") == email]
     finally:
         clients.close()
+
+
+async def scan(settings: Settings, table: str) -> list[dict[str, object]]:
+    """Every item of a DynamoDB table, as the emulator holds it now."""
+    clients = AwsClients(settings)
+    try:
+        answer = await asyncio.to_thread(clients.dynamodb().scan, TableName=table)
+    finally:
+        clients.close()
+    return [dict(item) for item in answer["Items"]]
+
+
+async def put_object(
+    clients: AwsClients, *, key: str, body: bytes, content_type: str = "image/png"
+) -> None:
+    """An object in the uploads bucket, as a client's upload with the presigned form leaves it."""
+    await asyncio.to_thread(
+        clients.s3().put_object,
+        Bucket=clients.settings.uploads_bucket,
+        Key=key,
+        Body=body,
+        ContentType=content_type,
+    )

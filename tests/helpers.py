@@ -27,3 +27,9 @@ def data(response: httpx.Response, status: int = 200) -> Any:
     assert body["success"] is True
     assert body["error"] is None
     return body["data"]
+
+
+def assert_unavailable(response: httpx.Response) -> None:
+    """503 with a Retry-After: a dependency is down, and the client may try again."""
+    assert_error(response, 503, "SERVICE_UNAVAILABLE")
+    assert int(response.headers["Retry-After"]) > 0

@@ -40,7 +40,9 @@ class _CachedRoute:
 
 def _adapter(field: Any) -> TypeAdapter[Any]:
     info = field.field_info
-    annotated: Any = Annotated[(info.annotation, *info.metadata)]
+    annotated: Any = (
+        Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+    )
     return TypeAdapter(annotated)
 
 
@@ -95,8 +97,7 @@ def cached_reads(routes: Iterable[BaseRoute]) -> list[CachedRead]:
 class CachedReadMiddleware:
     def __init__(self, app: ASGIApp, *, routes: Iterable[BaseRoute]) -> None:
         self.app = app
-        self.routes = routes
-        self._reads: list[CachedRead] | None = None
+        self.reads = cached_reads(routes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET" and await self._serve(scope, send):
@@ -104,10 +105,7 @@ class CachedReadMiddleware:
         await self.app(scope, receive, send)
 
     def _read_for(self, path: str) -> tuple[CachedRead, str] | None:
-        if self._reads is None:
-            # Read on first use: routes are all mounted by then, whatever the order of setup.
-            self._reads = cached_reads(self.routes)
-        for read in self._reads:
+        for read in self.reads:
             if (key := read.key_for(path)) is not None:
                 return read, key
         return None

@@ -2,7 +2,7 @@
 
 That is the set OPA compiles natively into wasm (read from the pinned OPA
 module source, internal/compiler/wasm/wasm.go) plus the builtins the Python
-host implements (app/platform/authz/wasm.py HOST_BUILTINS). Anything else would only
+host implements (app/platform/authz/opa/builtins.py HOST_BUILTINS). Anything else would only
 fail at evaluation time, so `opa build --capabilities` must reject it.
 
 Usage: gen_capabilities.py <opa-module-dir> <opa-binary> <output>

@@ -1,4 +1,5 @@
-"""Per-decision latency of the authorization policy, in-process wasm vs the OPA REST server.
+"""Per-decision latency of the authorization policy: the Authorizer and the in-process OPA host
+(fast and portable call paths), against the OPA REST server.
 
 Usage: python -m scripts.bench.bench_authz [--decisions N] [--rest-decisions N]
 Needs opa/build (make opa); the REST half needs .tools/bin/opa (make opa-tools).
@@ -17,49 +18,79 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.platform.authz.wasm import WasmPolicy  # noqa: E402
+from app.platform.authz import ENTRYPOINT, Authorizer, Principal, Resource  # noqa: E402
+from app.platform.authz.opa import OpaPolicy  # noqa: E402
 
 OPA = ROOT / ".tools/bin/opa"
 OWNER = "00000000-0000-4000-8000-000000000001"
+OPERATIONS = ("getPost", "updatePost", "listPosts", "createCategory")
+T = TypeVar("T")
+
+
+_SUBJECTS: list[tuple[str, str] | None] = [
+    None,
+    (OWNER, "author"),
+    ("00000000-0000-4000-8000-000000000002", "author"),
+    ("00000000-0000-4000-8000-000000000003", "editor"),
+]
 
 
 def _inputs() -> list[dict[str, Any]]:
-    subjects: list[dict[str, Any]] = [
-        {"id": None, "role": None, "authenticated": False},
-        {"id": OWNER, "role": "author", "authenticated": True},
-        {"id": "00000000-0000-4000-8000-000000000002", "role": "author", "authenticated": True},
-        {"id": "00000000-0000-4000-8000-000000000003", "role": "editor", "authenticated": True},
-    ]
+    """16 input documents: four callers, four operations, two of them on a draft post."""
     post = {"type": "post", "ownerId": OWNER, "status": "draft"}
     docs = []
-    for subject in subjects:
-        for op, resource in (
-            ("getPost", post),
-            ("updatePost", post),
-            ("listPosts", None),
-            ("createCategory", None),
-        ):
+    for caller in _SUBJECTS:
+        subject: dict[str, Any] = (
+            {"id": None, "role": None, "authenticated": False}
+            if caller is None
+            else {"id": caller[0], "role": caller[1], "authenticated": True}
+        )
+        for op in OPERATIONS:
             docs.append(
                 {
                     "operation": op,
                     "subject": subject,
-                    "resource": resource,
+                    "resource": post if op in {"getPost", "updatePost"} else None,
                     "now": "2025-06-01T12:00:00Z",
                 }
             )
     return docs
 
 
-def _measure(
-    call: Callable[[dict[str, Any]], object], docs: list[dict[str, Any]], n: int
-) -> list[float]:
+Question = tuple[str, Principal | None, Resource | None]
+
+
+def _questions() -> list[Question]:
+    """The same 16 cases as typed Authorizer inputs."""
+    post = Resource(type="post", owner_id=uuid.UUID(OWNER), status="draft")
+    principals = [
+        None if caller is None else Principal(uuid.UUID(caller[0]), caller[1], uuid.uuid4())
+        for caller in _SUBJECTS
+    ]
+    return [
+        (op, principal, post if op in {"getPost", "updatePost"} else None)
+        for principal in principals
+        for op in OPERATIONS
+    ]
+
+
+def _decide(authorizer: Authorizer) -> Callable[[Question], object]:
+    def call(question: Question) -> object:
+        operation, principal, resource = question
+        return authorizer.decide(operation=operation, principal=principal, resource=resource)
+
+    return call
+
+
+def _measure(call: Callable[[T], object], docs: list[T], n: int) -> list[float]:
     for doc in docs:
         call(doc)
     samples = []
@@ -158,12 +189,12 @@ def _bench_opa_py_wasm(docs: list[dict[str, Any]], n: int) -> list[float] | str:
 
 def _cold_start() -> tuple[float, float]:
     start = time.perf_counter()
-    WasmPolicy.load(ROOT / "opa/build")
+    OpaPolicy.load(ROOT / "opa/build")
     compiled = time.perf_counter() - start
     with tempfile.TemporaryDirectory() as cache:
-        WasmPolicy.load(ROOT / "opa/build", cache_dir=cache)
+        OpaPolicy.load(ROOT / "opa/build", cache_dir=cache)
         start = time.perf_counter()
-        WasmPolicy.load(ROOT / "opa/build", cache_dir=cache)
+        OpaPolicy.load(ROOT / "opa/build", cache_dir=cache)
         cached = time.perf_counter() - start
     return compiled * 1000, cached * 1000
 
@@ -173,13 +204,20 @@ def main() -> None:
     parser.add_argument("--decisions", type=int, default=20000)
     parser.add_argument("--rest-decisions", type=int, default=3000)
     args = parser.parse_args()
-    docs = _inputs()
+    docs, questions, n = _inputs(), _questions(), args.decisions
 
-    policy = WasmPolicy.load(ROOT / "opa/build")
+    policy = OpaPolicy.load(ROOT / "opa/build")
+    portable = OpaPolicy.load(ROOT / "opa/build", fast_call=False)
+    assert (policy.call_kind, portable.call_kind) == ("fast", "portable")
     results: dict[str, list[float] | str] = {}
-    results["wasm host, memo hit"] = _measure(policy.evaluate, docs, args.decisions)
-    policy.memo_enabled = False
-    results["wasm host, no memo"] = _measure(policy.evaluate, docs, args.decisions)
+    results["Authorizer, memo hit"] = _measure(_decide(Authorizer(policy)), questions, n)
+    results["Authorizer, no memo"] = _measure(
+        _decide(Authorizer(policy, memo_size=0)), questions, n
+    )
+    results["host eval, fast call"] = _measure(lambda d: policy.eval(ENTRYPOINT, d), docs, n)
+    results["host eval, portable call"] = _measure(
+        lambda d: portable.eval(ENTRYPOINT, d), docs, args.rest_decisions
+    )
     results["OPA REST server (loopback)"] = _bench_rest(docs, args.rest_decisions)
     results["opa-py-wasm"] = _bench_opa_py_wasm(docs, args.rest_decisions)
 
@@ -194,7 +232,7 @@ def main() -> None:
         print(f"{name:<30} {p50:>10.1f} {p99:>10.1f} {len(outcome):>9}")
 
     rest = p50s.get("OPA REST server (loopback)")
-    for name in ("wasm host, memo hit", "wasm host, no memo"):
+    for name in ("Authorizer, memo hit", "Authorizer, no memo", "host eval, fast call"):
         if rest is not None:
             print(f"REST p50 / {name} p50: {rest / p50s[name]:.1f}x")
     compiled, cached = _cold_start()

@@ -111,7 +111,7 @@ def make_admin(base: str, env: dict[str, str]) -> str:
     )
     response.raise_for_status()
     subprocess.run(
-        [sys.executable, "-m", "scripts.set_role", "--email", email, "--role", "admin"],
+        [sys.executable, "-m", "app.cli", "set-role", "--email", email, "--role", "admin"],
         env=env,
         cwd=ROOT,
         check=True,

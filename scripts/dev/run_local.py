@@ -14,10 +14,9 @@ from collections.abc import Iterator
 
 import uvicorn
 
-from app.platform.aws.clients import AwsClients
-from app.platform.db.database import Database
+from app.bootstrap import open_resources
 from app.settings import Settings, get_settings
-from app.worker import runner as worker
+from app.worker import poller
 from scripts.dev.aws_emulator import aws_emulator
 
 
@@ -31,17 +30,13 @@ def aws(port: int, settings: Settings) -> Iterator[None]:
         yield
 
 
-def run_worker(settings: Settings) -> None:
+def run_worker(*, settings: Settings) -> None:
     async def forever() -> None:
-        database, clients = Database(settings), AwsClients(settings)
-        try:
+        async with open_resources(settings) as resources:
             while True:
                 with contextlib.suppress(Exception):
-                    await worker.poll(database=database, clients=clients, batches=1, wait_seconds=5)
+                    await poller.poll(resources=resources, batches=1, wait_seconds=5)
                 await asyncio.sleep(0.5)
-        finally:
-            clients.close()
-            await database.dispose()
 
     asyncio.run(forever())
 
@@ -54,7 +49,7 @@ def main() -> None:
     with aws(args.aws_port, get_settings()):
         get_settings.cache_clear()
         settings = get_settings()
-        threading.Thread(target=run_worker, args=(settings,), daemon=True).start()
+        threading.Thread(target=run_worker, kwargs={"settings": settings}, daemon=True).start()
         uvicorn.run(
             "app.main:create_app",
             factory=True,

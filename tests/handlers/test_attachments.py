@@ -10,12 +10,13 @@ import pytest
 
 from app.attachments.repository import AttachmentRepository
 from app.attachments.service import MAX_BYTES
+from app.bootstrap import open_resources
 from app.platform.aws.clients import AwsClients
 from app.platform.db.database import Database
 from app.platform.db.models import utcnow
 from app.platform.db.unit_of_work import UnitOfWork
 from app.settings import Settings
-from app.worker import runner as worker
+from app.worker import poller
 from tests.attachments import samples
 from tests.fixtures.actors import Actor
 from tests.helpers import assert_error, data
@@ -86,12 +87,8 @@ async def object_exists(settings: Settings, key_suffix: str) -> bool:
 
 
 async def run_worker(settings: Settings) -> int:
-    database, clients = Database(settings), AwsClients(settings)
-    try:
-        return await worker.poll(database=database, clients=clients, batches=3, wait_seconds=0)
-    finally:
-        clients.close()
-        await database.dispose()
+    async with open_resources(settings) as resources:
+        return await poller.poll(resources=resources, batches=3, wait_seconds=0)
 
 
 class TestCreate:

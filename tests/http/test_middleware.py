@@ -1,4 +1,4 @@
-"""Every request leaves one JSON access log line and one embedded-metric record on stdout."""
+"""Each request: a trace id, one access log line and one metric record; over-limit bodies: 413."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from app.http.metrics import MetricsEmitter
 from app.http.middleware import TraceMiddleware
 from app.main import create_app
 from app.settings import Settings
+from tests.fixtures.actors import Actor
+from tests.helpers import assert_error
 
 
 def lines(out: str) -> list[dict[str, Any]]:
@@ -138,37 +140,36 @@ async def test_metrics_survive_a_warning_log_level_and_can_be_turned_off(
     assert metric_records(capsys.readouterr().out) == []
 
 
-@pytest.mark.parametrize(
-    ("operation_id", "status", "latency_ms", "cold_start", "trace_id"),
-    [
-        ("getPost", 200, 0.123, False, "Root=1-6b07ec77-33cc69fdb875448789d9a059"),
-        (None, 503, 12.0, True, 'quote " back\\slash \n newline \u00e9'),
-        ("listPosts", 599, 1e-05, False, ""),
-    ],
-)
-def test_a_metric_line_is_one_json_record(
-    operation_id: str | None, status: int, latency_ms: float, cold_start: bool, trace_id: str
-) -> None:
-    line = MetricsEmitter(namespace='Name "quoted"').line(
-        operation_id=operation_id,
-        status=status,
-        latency_ms=latency_ms,
-        cold_start=cold_start,
-        trace_id=trace_id,
-        timestamp_ms=1_795_681_400_087,
+async def test_announced_body_over_the_limit(client: httpx.AsyncClient) -> None:
+    body = json.dumps({"title": "x" * (1024 * 1024)}).encode()
+    response = await client.post(
+        "/v1/users", content=body, headers={"Content-Type": "application/json"}
     )
+    assert_error(response, 413, "PAYLOAD_TOO_LARGE")
 
-    assert line.endswith("}\n")
-    assert line.count("\n") == 1
-    record = json.loads(line)
-    assert record["_aws"]["Timestamp"] == 1_795_681_400_087
-    assert record["_aws"]["CloudWatchMetrics"][0]["Namespace"] == 'Name "quoted"'
-    assert record["operationId"] == (operation_id or "unmatched")
-    assert (record["status"], record["latencyMs"], record["traceId"]) == (
-        status,
-        latency_ms,
-        trace_id,
+
+async def test_streamed_body_over_the_limit(client: httpx.AsyncClient, author: Actor) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"title": "'
+        for _ in range(20):
+            yield b"x" * 65536
+        yield b'"}'
+
+    response = await client.post(
+        "/v1/posts",
+        content=chunks(),
+        headers={**author.headers, "Content-Type": "application/json"},
     )
-    assert (record["coldStart"], record["coldStarts"]) == (cold_start, int(cold_start))
-    assert record["errors5xx"] == int(status >= 500)
-    assert record["requests"] == 1
+    assert_error(response, 413, "PAYLOAD_TOO_LARGE")
+
+
+async def test_trace_id_comes_from_the_gateway(client: httpx.AsyncClient) -> None:
+    trace = "Root=1-67891233-abcdef012345678912345678"
+    response = await client.get("/v1/nope", headers={"X-Amzn-Trace-Id": trace})
+    assert response.headers["X-Trace-Id"] == trace
+    assert response.json()["error"]["traceId"] == trace
+
+
+async def test_unusable_trace_header_is_replaced(client: httpx.AsyncClient) -> None:
+    response = await client.get("/health", headers={"X-Amzn-Trace-Id": "bad value\twith tab"})
+    assert response.headers["X-Trace-Id"].startswith("Root=1-")

@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-from app.platform.authz.wasm_builtins import HOST_BUILTINS
+from app.platform.authz.opa.builtins import HOST_BUILTINS
 
 ROOT = Path(__file__).resolve().parents[2]
 

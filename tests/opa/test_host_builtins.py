@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.platform.authz.wasm import WasmPolicy
+from app.platform.authz.opa import OpaPolicy
 
 ROOT = Path(__file__).resolve().parents[2]
 OPA = ROOT / ".tools/bin/opa"
@@ -46,6 +46,6 @@ def _cli(now: str) -> int | None:
 
 @pytest.mark.skipif(not OPA.exists(), reason="OPA CLI not installed (make opa-tools)")
 def test_parse_rfc3339_ns_matches_opa() -> None:
-    policy = WasmPolicy.load(FIXTURE.with_suffix(".tar.gz"))
+    policy = OpaPolicy.load(FIXTURE.with_suffix(".tar.gz"))
     for now in TIMESTAMPS:
-        assert policy.query("blog/authz/now_ns", {"now": now}) == _cli(now), now
+        assert policy.eval("blog/authz/now_ns", {"now": now}) == _cli(now), now

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
-from app.platform.authz.wasm import WasmPolicy
+from app.platform.authz import ENTRYPOINT
+from app.platform.authz.opa import OpaPolicy
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "spec/openapi.yaml"
@@ -29,12 +30,12 @@ def _contract_operations() -> set[str]:
 
 def test_policy_decides_every_contract_operation() -> None:
     contract = _contract_operations()
-    policy = WasmPolicy.load(ROOT / "opa/build")
-    listed = set(policy.query("blog/authz/operations"))
+    policy = OpaPolicy.load(ROOT / "opa/build")
+    listed = set(policy.eval("blog/authz/operations", None))
     undecided = {
         op
         for op in contract
-        if policy.evaluate({"operation": op, "subject": None, "resource": None})["reason"]
+        if policy.eval(ENTRYPOINT, {"operation": op, "subject": None, "resource": None})["reason"]
         == "unknown operation"
     }
     assert not undecided, f"operations without a policy rule: {sorted(undecided)}"

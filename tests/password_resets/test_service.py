@@ -13,7 +13,6 @@ from app import errors
 from app.password_resets import service
 from app.platform.aws.clients import AwsClients
 from app.platform.cache.reads import Cache
-from app.platform.cache.store import Store, connect
 from app.platform.db import database as database_module
 from app.platform.db.database import Database
 from app.platform.db.models import LoginSession, User, utcnow
@@ -32,26 +31,12 @@ async def retrying(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Async
     await database.dispose()
 
 
-@pytest.fixture
-async def clients(settings: Settings) -> AsyncIterator[AwsClients]:
-    made = AwsClients(settings)
-    yield made
-    made.close()
-
-
 async def touch_elsewhere(database: Database, user_id: uuid.UUID) -> None:
     async def touch(uow: UnitOfWork) -> None:
         session = uow.session
         await session.execute(update(User).where(User.id == user_id).values(updated_at=utcnow()))
 
     await database.transaction(touch)
-
-
-@pytest.fixture
-async def cache(settings: Settings) -> AsyncIterator[Cache]:
-    store = Store(connect(settings), retry_after_seconds=settings.redis_retry_after_seconds)
-    yield Cache(store, settings)
-    await store.close()
 
 
 def confirming(

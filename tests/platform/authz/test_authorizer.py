@@ -1,34 +1,55 @@
-"""The Authorizer: decisions and errors from the real policy, and its memo on typed inputs."""
+"""The Authorizer: decisions and errors from the real policy, their format, and the memo."""
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from app import errors
-from app.platform.authz import Authorizer, Principal, Resource
-from app.platform.authz.wasm import WasmPolicy
+from app.platform.authz import (
+    ENTRYPOINT,
+    Authorizer,
+    Decision,
+    MalformedDecision,
+    Principal,
+    Resource,
+    decision_from,
+)
+from app.platform.authz.opa import OpaPolicy
 
-BUILD = Path(__file__).resolve().parents[2] / "opa/build"
+ROOT = Path(__file__).resolve().parents[3]
+BUILD = ROOT / "opa/build"
+FIXTURES = ROOT / "tests/opa/fixtures"
 OWNER = uuid.UUID("00000000-0000-4000-8000-00000000000a")
 
 
 class RecordingEngine:
-    """The real policy, with the engine's own memo off, recording every input it evaluates."""
+    """A real policy, recording every entrypoint and input it evaluates."""
 
-    def __init__(self) -> None:
-        self.policy = WasmPolicy.load(BUILD)
-        self.policy.memo_enabled = False
-        self.inputs: list[Mapping[str, Any]] = []
+    def __init__(self, bundle: Path = BUILD) -> None:
+        self.policy = OpaPolicy.load(bundle)
+        self.entrypoints: list[str] = []
+        self.inputs: list[dict[str, Any]] = []
 
-    def evaluate(self, input: Mapping[str, Any]) -> dict[str, Any]:
+    def eval(self, entrypoint: str, input: Any) -> Any:
+        self.entrypoints.append(entrypoint)
         self.inputs.append(input)
-        return self.policy.evaluate(input)
+        return self.policy.eval(entrypoint, input)
+
+
+class AnswersFrom:
+    """The real policy, answering the decision entrypoint with another entrypoint's value."""
+
+    def __init__(self, entrypoint: str) -> None:
+        self.policy = OpaPolicy.load(BUILD)
+        self.entrypoint = entrypoint
+
+    def eval(self, entrypoint: str, input: Any) -> Any:
+        return self.policy.eval(self.entrypoint, input)
 
 
 @pytest.fixture
@@ -124,3 +145,63 @@ def test_require_hides_someone_elses_draft(
 def test_require_refuses_anonymous_writes_with_401(engine: RecordingEngine) -> None:
     with pytest.raises(errors.Unauthenticated):
         Authorizer(engine).require(operation="createPost", principal=None)
+
+
+def test_asks_the_decision_entrypoint(engine: RecordingEngine) -> None:
+    decision = Authorizer(engine).decide(operation="listPosts", principal=author())
+
+    assert engine.entrypoints == [ENTRYPOINT]
+    assert decision == Decision(
+        allow=True, hide=False, reason="open to everyone", visibility="published_or_own"
+    )
+
+
+def test_an_undefined_decision_denies() -> None:
+    # The conflict fixture defines a decision only when input.a or input.b is set.
+    authorizer = Authorizer(RecordingEngine(FIXTURES / "conflict.tar.gz"))
+
+    decision = authorizer.decide(operation="getHealth", principal=None)
+
+    assert decision == Decision(allow=False, hide=False, reason="undefined decision")
+    with pytest.raises(errors.Forbidden):
+        authorizer.require(operation="getHealth", principal=author())
+
+
+def test_a_malformed_decision_raises() -> None:
+    authorizer = Authorizer(AnswersFrom("blog/authz/operations"))
+
+    with pytest.raises(MalformedDecision, match="malformed decision"):
+        authorizer.decide(operation="getHealth", principal=None)
+
+
+def test_each_authorizer_memoizes_for_its_own_policy() -> None:
+    real, undefined = RecordingEngine(), RecordingEngine(FIXTURES / "conflict.tar.gz")
+
+    assert Authorizer(real).decide(operation="getHealth", principal=None).allow
+    assert not Authorizer(undefined).decide(operation="getHealth", principal=None).allow
+    assert (len(real.inputs), len(undefined.inputs)) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [],
+        "allow",
+        {"hide": False, "reason": "r"},
+        {"allow": 1, "hide": False, "reason": "r"},
+        {"allow": True, "hide": None, "reason": "r"},
+        {"allow": True, "hide": False},
+        {"allow": True, "hide": False, "reason": 7},
+        {"allow": True, "hide": False, "reason": "r", "visibility": None},
+    ],
+)
+def test_decision_format_is_checked(value: Any) -> None:
+    with pytest.raises(MalformedDecision):
+        decision_from(value)
+
+
+def test_decision_from_a_well_formed_value() -> None:
+    value = {"allow": True, "hide": False, "reason": "r", "visibility": "all", "extra": 1}
+
+    assert decision_from(value) == Decision(allow=True, reason="r", visibility="all")
+    assert decision_from(None) == Decision(allow=False, reason="undefined decision")

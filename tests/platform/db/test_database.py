@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, insert, select, update
@@ -18,8 +16,6 @@ from app import errors
 from app.platform.db.database import Database, backoff_seconds
 from app.platform.db.models import Post, User
 from app.platform.db.unit_of_work import UnitOfWork
-from app.settings import Settings
-from tests.fixtures.database import TEST_PEPPER, migrate
 
 
 def new_user(email: str, *, bio: str = "0", created_at: datetime | None = None) -> User:
@@ -174,15 +170,6 @@ def test_backoff_ceiling_grows_with_the_attempt_until_the_cap(
     assert ceilings[3:] == pytest.approx([0.1, 0.1, 0.1])
 
 
-@pytest.fixture
-async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
-    url = f"sqlite+aiosqlite:///{tmp_path}/t.db"
-    await asyncio.to_thread(migrate, url)
-    database = Database(Settings(database_url=url, token_pepper=TEST_PEPPER))
-    yield database
-    await database.dispose()
-
-
 async def test_sqlite_enforces_foreign_keys(sqlite_db: Database) -> None:
     async def orphan_post(uow: UnitOfWork) -> None:
         session = uow.session
@@ -201,28 +188,3 @@ async def test_sqlite_enforces_foreign_keys(sqlite_db: Database) -> None:
 
     with pytest.raises(IntegrityError, match="FOREIGN KEY"):
         await sqlite_db.transaction(orphan_post)
-
-
-async def test_sqlite_reads_datetimes_back_as_aware_utc(sqlite_db: Database) -> None:
-    local = datetime(2026, 3, 1, 12, 30, tzinfo=timezone(timedelta(hours=2)))
-
-    async def create(uow: UnitOfWork) -> uuid.UUID:
-
-        session = uow.session
-        user = new_user("tz@example.com", created_at=local)
-        session.add(user)
-        await session.flush()
-        return user.id
-
-    user_id = await sqlite_db.transaction(create)
-
-    async def read(uow: UnitOfWork) -> datetime:
-
-        session = uow.session
-        statement = select(User.created_at).where(User.id == user_id)
-        return (await session.execute(statement)).scalar_one()
-
-    stored = await sqlite_db.transaction(read)
-    assert stored.tzinfo == UTC
-    assert stored == local
-    assert stored.hour == 10

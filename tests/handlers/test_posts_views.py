@@ -1,3 +1,5 @@
+"""recordPostView over HTTP, and the view count that every representation of a post carries."""
+
 from __future__ import annotations
 
 import asyncio

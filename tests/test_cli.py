@@ -1,4 +1,4 @@
-"""scripts.set_role, run as the command operators use, against the test database and Redis."""
+"""app.cli, run as the command operators use, against the test database and Redis."""
 
 from __future__ import annotations
 
@@ -13,18 +13,19 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy import select
 
+from app.platform.cache.entry import TOMBSTONE
 from app.platform.db.database import Database
 from app.platform.db.models import User
 from app.platform.db.unit_of_work import UnitOfWork
 from app.sessions import cache as sessions_cache
 from app.sessions.hashing import hash_token
 from app.settings import Settings
-from tests.fixtures.actors import Actor
+from tests.fixtures.actors import Actor, login
 from tests.fixtures.database import TEST_PEPPER
 from tests.fixtures.services import free_port
 from tests.helpers import assert_error, data
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Result:
     stderr: str
 
 
-async def set_role(settings: Settings, *args: str) -> Result:
+async def run_cli(settings: Settings, *args: str) -> Result:
     env = {**os.environ, "DATABASE_URL": settings.database_url, "TOKEN_PEPPER": TEST_PEPPER}
     env.pop("REDIS_URL", None)
     if settings.redis_url is not None:
@@ -42,7 +43,7 @@ async def set_role(settings: Settings, *args: str) -> Result:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "scripts.set_role",
+        "app.cli",
         *args,
         cwd=ROOT,
         env=env,
@@ -80,14 +81,24 @@ async def roles(database: Database) -> dict[str, str]:
     return await database.transaction(unit)
 
 
+async def test_without_a_command_it_shows_the_commands(settings: Settings) -> None:
+    result = await run_cli(settings)
+
+    assert result.returncode == 2
+    assert "set-role" in result.stderr
+    assert result.stdout == ""
+
+
 async def test_unknown_email_fails_and_changes_nothing(
     settings: Settings, database: Database
 ) -> None:
     await add_user(database, "known@example.com")
 
-    result = await set_role(settings, "--email", "unknown@example.com", "--role", "admin")
+    result = await run_cli(
+        settings, "set-role", "--email", "unknown@example.com", "--role", "admin"
+    )
 
-    assert result.returncode != 0
+    assert result.returncode == 1
     assert "No user with email 'unknown@example.com'" in result.stderr
     assert result.stdout == ""
     assert await roles(database) == {"known@example.com": "author"}
@@ -98,9 +109,11 @@ async def test_invalid_role_fails_and_changes_nothing(
 ) -> None:
     await add_user(database, "known@example.com")
 
-    result = await set_role(settings, "--email", "known@example.com", "--role", "superuser")
+    result = await run_cli(
+        settings, "set-role", "--email", "known@example.com", "--role", "superuser"
+    )
 
-    assert result.returncode != 0
+    assert result.returncode == 2
     assert "invalid choice: 'superuser'" in result.stderr
     assert "author" in result.stderr
     assert await roles(database) == {"known@example.com": "author"}
@@ -112,7 +125,9 @@ async def test_changes_the_role_of_the_user_found_by_normalized_email(
     await add_user(database, "Promoted@Example.com")
     await add_user(database, "bystander@example.com")
 
-    result = await set_role(settings, "--email", "  PROMOTED@example.COM ", "--role", "editor")
+    result = await run_cli(
+        settings, "set-role", "--email", "  PROMOTED@example.COM ", "--role", "editor"
+    )
 
     assert result.returncode == 0, result.stderr
     assert "author -> editor" in result.stdout
@@ -138,12 +153,47 @@ async def test_the_next_request_sees_the_new_role(
     assert_error(denied, 403, "FORBIDDEN")
     await assert_session_cached(redis, settings, author)
 
-    result = await set_role(settings, "--email", author.email, "--role", "editor")
+    result = await run_cli(settings, "set-role", "--email", author.email, "--role", "editor")
 
     assert result.returncode == 0, result.stderr
     allowed = await client.post("/v1/categories", json={"name": "N"}, headers=author.headers)
     data(allowed, 201)
     assert data(await client.get("/v1/users/me", headers=author.headers))["role"] == "editor"
+
+
+@pytest.mark.usefixtures("real_redis")
+@pytest.mark.parametrize("way", ["api", "cli"])
+async def test_the_cli_and_the_api_end_every_cached_session_alike(
+    way: str,
+    client: httpx.AsyncClient,
+    author: Actor,
+    admin: Actor,
+    redis: Redis,
+    settings: Settings,
+) -> None:
+    """The same rule (app.users.service.change_role) whichever way the role changes."""
+    assert author.email is not None
+    assert author.token is not None
+    tokens = [author.token, await login(client, author.email)]
+    for token in tokens:
+        me = await client.get("/v1/users/me", headers={"Authorization": f"Bearer {token}"})
+        assert data(me)["role"] == "author"
+    keys = [sessions_cache.session_key(hash_token(settings=settings, token=t)) for t in tokens]
+    assert all([await redis.get(key) for key in keys]), "both sessions should be cached"
+
+    if way == "api":
+        response = await client.patch(
+            f"/v1/users/{author.user_id}/role", json={"role": "editor"}, headers=admin.headers
+        )
+        assert data(response)["role"] == "editor"
+    else:
+        result = await run_cli(settings, "set-role", "--email", author.email, "--role", "editor")
+        assert result.returncode == 0, result.stderr
+
+    assert [await redis.get(key) for key in keys] == [TOMBSTONE, TOMBSTONE]
+    for token in tokens:
+        me = await client.get("/v1/users/me", headers={"Authorization": f"Bearer {token}"})
+        assert data(me)["role"] == "editor"
 
 
 @pytest.mark.usefixtures("real_redis")
@@ -153,7 +203,7 @@ async def test_an_unreachable_redis_is_reported_after_the_role_changed(
     assert author.email is not None
     nowhere = settings.model_copy(update={"redis_url": f"redis://127.0.0.1:{free_port()}/0"})
 
-    result = await set_role(nowhere, "--email", author.email, "--role", "admin")
+    result = await run_cli(nowhere, "set-role", "--email", author.email, "--role", "admin")
 
     assert result.returncode == 2
     assert "author -> admin" in result.stdout

@@ -1,3 +1,5 @@
+"""The process's resources refuse to open on a policy bundle that is missing or corrupt."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,7 +8,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 from app.main import create_app
-from app.platform.authz.wasm import PolicyLoadError
+from app.platform.authz.opa import PolicyLoadError
 from app.settings import Settings
 
 
@@ -27,10 +29,3 @@ async def test_startup_refuses_a_corrupt_policy(settings: Settings, tmp_path: Pa
     with pytest.raises(PolicyLoadError):
         async with LifespanManager(app):
             pass
-
-
-def test_settings_require_a_pepper(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv("TOKEN_PEPPER", raising=False)
-    monkeypatch.chdir(tmp_path)
-    with pytest.raises(ValueError, match="TOKEN_PEPPER"):
-        Settings()

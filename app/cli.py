@@ -1,0 +1,88 @@
+"""The operator's command line, shipped in the image: `python -m app.cli <command> ...`.
+
+set-role  change a user's role, with the API's rule (their cached sessions end with the old role)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from dataclasses import dataclass
+
+from app import errors
+from app.bootstrap import open_resources
+from app.platform.db.models import ROLES
+from app.platform.db.unit_of_work import UnitOfWork
+from app.settings import Settings, get_settings
+from app.users import service as users_service
+
+# The app's Redis timeout is tuned for the request path; a one-off command can wait longer.
+REDIS_TIMEOUT_SECONDS = 5.0
+# After one failure Redis stays skipped for longer than a command runs: one attempt, one answer.
+REDIS_RETRY_AFTER_SECONDS = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class RoleChange:
+    previous: str
+    # False when Redis did not answer: cached sessions keep the old role for up to their TTL.
+    sessions_invalidated: bool
+
+
+async def change_role(*, settings: Settings, email: str, role: str) -> RoleChange:
+    """Give the user with this email the role, and end the cached sessions that carry the old one.
+
+    With no REDIS_URL there is no shared cache to reach, and nothing cached to end.
+    """
+    patient = settings.model_copy(
+        update={
+            "redis_timeout_seconds": REDIS_TIMEOUT_SECONDS,
+            "redis_retry_after_seconds": REDIS_RETRY_AFTER_SECONDS,
+        }
+    )
+    async with open_resources(patient) as resources:
+
+        async def unit(uow: UnitOfWork) -> str:
+            user = await users_service.get_by_email(uow=uow, email=email)
+            previous = user.role
+            await users_service.change_role(uow=uow, cache=resources.cache, user=user, role=role)
+            return previous
+
+        previous = await resources.database.transaction(unit)
+        return RoleChange(previous=previous, sessions_invalidated=resources.cache.store.available)
+
+
+def _change_role(*, args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        change = asyncio.run(change_role(settings=settings, email=args.email, role=args.role))
+    except errors.NotFound as exc:
+        sys.stderr.write(f"set-role: {exc.message}\n")
+        return 1
+    sys.stdout.write(f"{args.email}: {change.previous} -> {args.role}\n")
+    if not change.sessions_invalidated:
+        sys.stderr.write(
+            "set-role: the role is changed, but Redis did not answer, so the user's cached"
+            f" sessions keep the old role for up to {settings.cache_session_ttl_seconds} s;"
+            " run the command again to retry\n"
+        )
+        return 2
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m app.cli", description="Operator commands.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    role_parser = commands.add_parser(
+        "set-role", help="change a user's role", description="Change a user's role."
+    )
+    role_parser.add_argument("--email", required=True)
+    role_parser.add_argument("--role", required=True, choices=ROLES)
+    args = parser.parse_args(argv)
+    if args.command == "set-role":
+        return _change_role(args=args, settings=get_settings())
+    raise AssertionError(f"unhandled command {args.command!r}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""The pre-routing cached read takes what it accepts from the generated routes, never by hand."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+from app.http.fastpath import cached_reads
+from app.posts import cache as posts_cache
+from generated.main import contract_routes
+
+ROOT = Path(__file__).resolve().parents[2]
+SLUG_LIMITS = "          maxLength: 120\n          pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$'\n"
+
+
+def keys_for(paths: list[str], reads: list[object]) -> list[str | None]:
+    found: list[str | None] = []
+    for path in paths:
+        keys = [read.key_for(path) for read in reads]  # type: ignore[attr-defined]
+        found.append(next((key for key in keys if key is not None), None))
+    return found
+
+
+def test_the_table_holds_the_contracts_post_reads() -> None:
+    reads = cached_reads(contract_routes())
+
+    assert [read.operation_id for read in reads] == ["getPostBySlug", "getPost"]
+
+
+def test_paths_the_router_refuses_are_left_to_the_router() -> None:
+    reads: list[object] = list(cached_reads(contract_routes()))
+    post_id = uuid.uuid4()
+
+    found = keys_for(
+        [
+            "/v1/posts/by-slug/" + "a" * 121,
+            "/v1/posts/by-slug/Not_A_Slug",
+            "/v1/posts/by-slug/a--b",
+            "/v1/posts/not-a-uuid",
+            f"/v1/posts/{post_id}/views",
+            "/v1/posts/by-slug/" + "a" * 120,
+            f"/v1/posts/{post_id.hex}",
+        ],
+        reads,
+    )
+
+    assert found == [
+        None,
+        None,
+        None,
+        None,
+        None,
+        posts_cache.by_slug("a" * 120),
+        posts_cache.by_id(post_id),
+    ]
+
+
+PROBE = """
+import json, sys
+from generated.main import contract_routes
+from app.http.fastpath import cached_reads
+reads = cached_reads(contract_routes())
+paths = json.loads(sys.argv[1])
+print(json.dumps([next((k for k in (r.key_for(p) for r in reads) if k), None) for p in paths]))
+"""
+
+
+def test_a_change_to_the_contracts_slug_reaches_the_fast_path(tmp_path: Path) -> None:
+    spec = (ROOT / "docs" / "spec.md").read_text()
+    assert spec.count(SLUG_LIMITS) == 1
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "spec.md").write_text(
+        spec.replace(SLUG_LIMITS, "          maxLength: 8\n          pattern: '^[a-z]+$'\n")
+    )
+    shutil.copytree(ROOT / "scripts", tmp_path / "scripts")
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    subprocess.run(
+        ["bash", "scripts/codegen/gen.sh", "."], cwd=tmp_path, env=env, check=True, timeout=120
+    )
+    paths = ["/v1/posts/by-slug/abcdefgh", "/v1/posts/by-slug/abcdefghi", "/v1/posts/by-slug/a1"]
+
+    probe = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(paths)],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": f"{tmp_path}:{ROOT}"},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+
+    assert json.loads(probe.stdout) == [posts_cache.by_slug("abcdefgh"), None, None]

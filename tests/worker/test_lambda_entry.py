@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+
+import httpx
+import pytest
+
+from app.jobs import repository as jobs
+from app.platform.aws.clients import AwsClients
+from app.settings import Settings
+from app.worker.lambda_entry import lambda_handler
+from tests.fixtures.actors import Actor
+from tests.handlers.test_attachments import completed_upload, make_post
+
+pytestmark = pytest.mark.usefixtures("settings_from_env")
+
+
+async def test_lambda_handler_reports_only_the_failed_records() -> None:
+    unknown = {"jobId": str(uuid.uuid4()), "attachmentId": str(uuid.uuid4())}
+    event = {
+        "Records": [
+            {"messageId": "unknown-job", "body": json.dumps(unknown)},
+            {"messageId": "garbled", "body": "{not json"},
+            {"messageId": "unknown-type", "body": json.dumps({"type": "no.such.job"})},
+        ]
+    }
+    answer = await asyncio.to_thread(lambda_handler, event, None)
+    assert answer == {
+        "batchItemFailures": [{"itemIdentifier": "garbled"}, {"itemIdentifier": "unknown-type"}]
+    }
+
+
+async def test_an_empty_event_reports_nothing() -> None:
+    assert await asyncio.to_thread(lambda_handler, {}, None) == {"batchItemFailures": []}
+
+
+async def test_a_good_record_runs_and_only_the_failing_one_is_reported(
+    client: httpx.AsyncClient, author: Actor, settings: Settings
+) -> None:
+    post_id = await make_post(client, author)
+    attachment_id, job_id = await completed_upload(client, author, post_id)
+    good = {"type": jobs.PROCESS_ATTACHMENT, "jobId": job_id, "attachmentId": attachment_id}
+    event = {
+        "Records": [
+            {"messageId": "failing", "body": json.dumps({"type": "password_reset.issue"})},
+            {"messageId": "good", "body": json.dumps(good)},
+        ]
+    }
+
+    answer = await asyncio.to_thread(lambda_handler, event, None)
+
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "failing"}]}
+    clients = AwsClients(settings)
+    try:
+        job = await jobs.get(clients, job_id=uuid.UUID(job_id))
+    finally:
+        clients.close()
+    assert job is not None
+    assert job.status == "succeeded"

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from app.bootstrap import open_resources
+from app.platform.aws.clients import AwsClients
+from app.settings import Settings, get_settings
+from app.worker import poller
+from tests.fixtures.actors import Actor
+from tests.handlers.test_attachments import completed_upload, make_post
+from tests.helpers import data
+
+
+@pytest.fixture
+async def own_queue(settings: Settings) -> AsyncIterator[Settings]:
+    """The settings with a jobs queue of this test's own, whose received messages come back at
+    once (no visibility timeout), so a message left in it is seen on the next receive."""
+    queue = f"jobs-{uuid.uuid4().hex[:12]}"
+    clients = AwsClients(settings)
+    try:
+        await asyncio.to_thread(
+            clients.sqs().create_queue, QueueName=queue, Attributes={"VisibilityTimeout": "0"}
+        )
+        yield settings.model_copy(update={"jobs_queue": queue})
+    finally:
+        clients.close()
+
+
+async def send(settings: Settings, *bodies: str) -> None:
+    clients = AwsClients(settings)
+    try:
+        url = clients.queue_url(settings.jobs_queue)
+        for body in bodies:
+            await asyncio.to_thread(clients.sqs().send_message, QueueUrl=url, MessageBody=body)
+    finally:
+        clients.close()
+
+
+async def left_in_queue(settings: Settings) -> list[str]:
+    clients = AwsClients(settings)
+    try:
+        url = clients.queue_url(settings.jobs_queue)
+        answer = await asyncio.to_thread(
+            clients.sqs().receive_message, QueueUrl=url, MaxNumberOfMessages=10
+        )
+    finally:
+        clients.close()
+    return [m["Body"] for m in answer.get("Messages", [])]
+
+
+async def test_an_empty_queue_runs_nothing(own_queue: Settings) -> None:
+    async with open_resources(own_queue) as resources:
+        assert await poller.poll(resources=resources, batches=2, wait_seconds=0) == 0
+
+
+async def test_zero_batches_receive_nothing(own_queue: Settings) -> None:
+    await send(own_queue, json.dumps({"type": "no.such.job"}))
+    async with open_resources(own_queue) as resources:
+        assert await poller.poll(resources=resources, batches=0, wait_seconds=0) == 0
+    assert await left_in_queue(own_queue) == [json.dumps({"type": "no.such.job"})]
+
+
+async def test_a_failed_message_stays_for_redelivery_and_a_done_one_is_deleted(
+    client: httpx.AsyncClient, author: Actor, own_queue: Settings
+) -> None:
+    post_id = await make_post(client, author)
+    attachment_id, job_id = await completed_upload(client, author, post_id)
+    good = json.dumps({"jobId": job_id, "attachmentId": attachment_id})
+    await send(own_queue, "{not json", good)
+
+    async with open_resources(own_queue) as resources:
+        done = await poller.poll(resources=resources, batches=1, wait_seconds=1)
+
+    assert done == 1
+    assert await left_in_queue(own_queue) == ["{not json"]
+    job = data(await client.get(f"/v1/jobs/{job_id}", headers=author.headers))
+    assert job["status"] == "succeeded"
+
+
+def test_the_cli_rejects_unknown_flags(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        poller.main(["--forever"])
+    assert exited.value.code == 2
+    assert "unrecognized arguments" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("settings_from_env")
+async def test_the_cli_polls_the_queue_its_settings_name(
+    client: httpx.AsyncClient,
+    author: Actor,
+    own_queue: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("JOBS_QUEUE", own_queue.jobs_queue)
+    get_settings.cache_clear()
+    post_id = await make_post(client, author)
+    attachment_id, job_id = await completed_upload(client, author, post_id)
+    await send(own_queue, json.dumps({"jobId": job_id, "attachmentId": attachment_id}))
+
+    await asyncio.to_thread(poller.main, ["--batches", "1", "--wait-seconds", "1"])
+
+    assert await left_in_queue(own_queue) == []
+    job = data(await client.get(f"/v1/jobs/{job_id}", headers=author.headers))
+    assert job["status"] == "succeeded"
