@@ -111,8 +111,8 @@ async def create_post(ctx: RequestContext, *, body: PostCreate) -> PostEnvelope:
     return _envelope(ctx, post, view_count=0)
 
 
-async def get_post_by_slug(
-    ctx: RequestContext, *, if__none__match: str | None, slug: str
+async def _read(
+    ctx: RequestContext, *, if_none_match: str | None, post_id: UUID | None, slug: str | None
 ) -> Response:
     entry = await posts_service.read(
         uow=ctx.uow,
@@ -120,21 +120,20 @@ async def get_post_by_slug(
         clients=ctx.resources.aws,
         caller=ctx.caller,
         render=render_post,
+        post_id=post_id,
         slug=slug,
     )
-    return conditional.respond(entry, if_none_match=if__none__match)
+    return conditional.respond(entry, if_none_match=if_none_match)
+
+
+async def get_post_by_slug(
+    ctx: RequestContext, *, if__none__match: str | None, slug: str
+) -> Response:
+    return await _read(ctx, if_none_match=if__none__match, post_id=None, slug=slug)
 
 
 async def get_post(ctx: RequestContext, *, if__none__match: str | None, post_id: UUID) -> Response:
-    entry = await posts_service.read(
-        uow=ctx.uow,
-        cache=ctx.resources.cache,
-        clients=ctx.resources.aws,
-        caller=ctx.caller,
-        render=render_post,
-        post_id=post_id,
-    )
-    return conditional.respond(entry, if_none_match=if__none__match)
+    return await _read(ctx, if_none_match=if__none__match, post_id=post_id, slug=None)
 
 
 def _changes(body: PostUpdate) -> dict[str, Any]:
