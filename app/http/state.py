@@ -8,8 +8,6 @@ from starlette.requests import Request
 
 from app.platform.resources import Resources
 
-STATE_KEY = "resources"
-
 
 class LifespanState(TypedDict):
     resources: Resources
