@@ -19,7 +19,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 LAMBDA_RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 LAMBDA_ADAPTER_VERSION := 0.9.1
 
-.PHONY: help install gen gen-check lint lint-docker lint-spec format run migrate set-role test test-py contract cold-start lambda-tools clean
+.PHONY: help install gen gen-check lint lint-docker lint-spec format run migrate set-role outbox-dead outbox-retry outbox-sweep test test-py contract cold-start lambda-tools clean
 
 help: ## Show the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -46,8 +46,9 @@ gen-check: install ## Fail when spec/ or generated/ differ from what docs/spec.m
 	  && diff -ru $$tmp/spec spec && diff -ru --exclude=__pycache__ $$tmp/generated generated \
 	  && rm -rf $$tmp || { echo "generated code is stale: run 'make gen' and commit" >&2; exit 1; }
 
-lint-spec: node_modules/.installed ## Lint the contract with Redocly
+lint-spec: node_modules/.installed ## Lint the contract with Redocly and Spectral (OWASP rules)
 	npx --no-install redocly lint spec/openapi.yaml --format stylish
+	npx --no-install spectral lint spec/openapi.yaml --ruleset .spectral.yaml --format stylish --fail-severity error
 
 lint: install lint-docker ## ruff, mypy, the import layers (import-linter) and hadolint
 	$(BIN)/ruff check .
@@ -75,6 +76,15 @@ run: migrate ## Serve on 127.0.0.1:$(PORT) with the embedded defaults and an AWS
 
 set-role: install .env ## Change a user's role: make set-role EMAIL=a@b.c ROLE=admin
 	$(BIN)/python -m app.cli set-role --email "$(EMAIL)" --role "$(ROLE)"
+
+outbox-dead: install .env ## List the outbox rows that gave up (dead letters)
+	$(BIN)/python -m app.cli outbox-dead
+
+outbox-retry: install .env ## Make dead outbox rows due again: make outbox-retry [ID=<uuid>] (all without ID)
+	$(BIN)/python -m app.cli outbox-retry $(if $(ID),--id "$(ID)",--all)
+
+outbox-sweep: install .env ## Deliver the due outbox rows once (the worker sweeps on its own schedule)
+	$(BIN)/python -m app.cli outbox-sweep
 
 test-py: install ## The pytest suite (starts PostgreSQL and Redis when no TEST_*_URL is set)
 	$(BIN)/pytest

@@ -17,6 +17,7 @@ from app.platform.aws.clients import AwsClients
 from app.platform.cache import store
 from app.platform.cache.reads import Cache
 from app.platform.db.lazy import LazyDatabase
+from app.platform.outbox.relay import Relay
 from app.platform.ratelimit.policy import RateLimits
 from app.platform.resources import Resources
 from app.settings import Settings
@@ -48,16 +49,21 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
         redis = store.Store(
             store.connect(resolved), retry_after_seconds=resolved.redis_retry_after_seconds
         )
+        cache = Cache(redis, resolved)
+        relay = Relay(database=database, aws=aws, cache=cache, settings=resolved)
+        database.dispatch = relay.dispatch
         try:
             yield Resources(
                 settings=resolved,
                 database=database,
                 authorizer=Authorizer(policy),
-                cache=Cache(redis, resolved),
+                cache=cache,
                 rate_limits=RateLimits(redis, resolved),
                 aws=aws,
+                outbox=relay,
             )
         finally:
+            await relay.close()
             await redis.close()
             await database.dispose()
     finally:

@@ -1,6 +1,9 @@
 """The operator's command line, shipped in the image: `python -m app.cli <command> ...`.
 
-set-role  change a user's role, with the API's rule (their cached sessions end with the old role)
+set-role      change a user's role by the API's rule (cached sessions end with the old role)
+outbox-dead   list the outbox rows that gave up after OUTBOX_MAX_ATTEMPTS deliveries
+outbox-retry  make dead rows (--id ..., or --all) due again; the next sweep delivers them
+outbox-sweep  deliver what is due now, once (the worker does this on its schedule)
 """
 
 from __future__ import annotations
@@ -8,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import uuid
 from dataclasses import dataclass
 
 from app import errors
@@ -46,7 +50,7 @@ async def change_role(*, settings: Settings, email: str, role: str) -> RoleChang
         async def unit(uow: UnitOfWork) -> str:
             user = await users_service.get_by_email(uow=uow, email=email)
             previous = user.role
-            await users_service.change_role(uow=uow, cache=resources.cache, user=user, role=role)
+            await users_service.change_role(uow=uow, user=user, role=role)
             return previous
 
         previous = await resources.database.transaction(unit)
@@ -62,11 +66,50 @@ def _change_role(*, args: argparse.Namespace, settings: Settings) -> int:
     sys.stdout.write(f"{args.email}: {change.previous} -> {args.role}\n")
     if not change.sessions_invalidated:
         sys.stderr.write(
-            "set-role: the role is changed, but Redis did not answer, so the user's cached"
-            f" sessions keep the old role for up to {settings.cache_session_ttl_seconds} s;"
-            " run the command again to retry\n"
+            "set-role: the role is changed, but Redis did not answer: ending the user's cached"
+            " sessions waits in the outbox, and the worker's sweeper delivers it once Redis"
+            f" answers (until then, or {settings.cache_session_ttl_seconds} s at most, they keep"
+            " the old role)\n"
         )
         return 2
+    return 0
+
+
+async def outbox_dead(*, settings: Settings) -> list[str]:
+    async with open_resources(settings) as resources:
+        rows = await resources.outbox.dead(limit=1000)
+    return [
+        f"{row.id}  {row.kind}  attempts={row.attempts}  {row.created_at.isoformat()}"
+        f"  {row.last_error or ''}"
+        for row in rows
+    ]
+
+
+async def outbox_retry(*, settings: Settings, ids: list[uuid.UUID] | None) -> int:
+    async with open_resources(settings) as resources:
+        return await resources.outbox.retry(ids=ids)
+
+
+async def outbox_sweep(*, settings: Settings) -> str:
+    async with open_resources(settings) as resources:
+        done = await resources.outbox.sweep()
+    return f"delivered={done.delivered} failed={done.failed} dead={done.dead}"
+
+
+def _outbox(*, args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "outbox-dead":
+        lines = asyncio.run(outbox_dead(settings=settings))
+        sys.stdout.write("".join(f"{line}\n" for line in lines) or "no dead outbox rows\n")
+        return 0
+    if args.command == "outbox-retry":
+        if not args.all and not args.id:
+            sys.stderr.write("outbox-retry: name rows with --id, or pass --all\n")
+            return 1
+        ids = None if args.all else [uuid.UUID(text) for text in args.id]
+        count = asyncio.run(outbox_retry(settings=settings, ids=ids))
+        sys.stdout.write(f"{count} outbox rows due again\n")
+        return 0
+    sys.stdout.write(asyncio.run(outbox_sweep(settings=settings)) + "\n")
     return 0
 
 
@@ -78,9 +121,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     role_parser.add_argument("--email", required=True)
     role_parser.add_argument("--role", required=True, choices=ROLES)
+    commands.add_parser("outbox-dead", help="list dead outbox rows")
+    retry_parser = commands.add_parser("outbox-retry", help="make dead outbox rows due again")
+    retry_parser.add_argument("--id", action="append", default=[], help="an outbox id")
+    retry_parser.add_argument("--all", action="store_true", help="every dead row")
+    commands.add_parser("outbox-sweep", help="deliver the due outbox rows once")
     args = parser.parse_args(argv)
     if args.command == "set-role":
         return _change_role(args=args, settings=get_settings())
+    if args.command.startswith("outbox-"):
+        return _outbox(args=args, settings=get_settings())
     raise AssertionError(f"unhandled command {args.command!r}")
 
 

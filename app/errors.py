@@ -74,6 +74,13 @@ class NotFound(AppError):
 
     status_code, code, default_message = 404, "NOT_FOUND", "Not found."
 
+    @classmethod
+    def of(cls, resource_type: str) -> NotFound:
+        """The one answer for a resource of this type (`post`, `session`, ...) that does not
+        exist for the caller, whether it is missing or hidden from them: the two must not be
+        told apart (docs/spec.md, Roles)."""
+        return cls(f"{resource_type.capitalize()} not found.")
+
 
 class MethodNotAllowed(AppError):
     status_code, code, default_message = 405, "METHOD_NOT_ALLOWED", "Method not allowed."
@@ -83,6 +90,23 @@ class Conflict(AppError):
     """A unique field is taken, or the resource is still in use."""
 
     status_code, code, default_message = 409, "CONFLICT", "Conflict."
+
+
+class TooManyPendingUploads(AppError):
+    """Too many uploads in progress on the post or by the user; the headers say when the oldest
+    one's form expires."""
+
+    status_code, code = 409, "TOO_MANY_PENDING_UPLOADS"
+    default_message = "Too many uploads in progress; complete or delete one, or wait."
+
+
+class IdempotencyKeyInUse(AppError):
+    """A request with the same Idempotency-Key is still in flight; the headers say when to retry."""
+
+    status_code, code = 409, "IDEMPOTENCY_KEY_IN_USE"
+    default_message = (
+        "A request with this Idempotency-Key is still in progress; retry after Retry-After seconds."
+    )
 
 
 class PreconditionFailed(AppError):
@@ -101,6 +125,13 @@ class UnsupportedMediaType(AppError):
 
 class ValidationFailed(AppError):
     status_code, code, default_message = 422, "VALIDATION_ERROR", "The request is not valid."
+
+
+class IdempotencyKeyReused(AppError):
+    """The Idempotency-Key was first used with another body, operation or path."""
+
+    status_code, code = 422, "IDEMPOTENCY_KEY_REUSED"
+    default_message = "This Idempotency-Key was used with a different request; send a new key."
 
 
 class PreconditionRequired(AppError):

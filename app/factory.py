@@ -8,16 +8,22 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app.bootstrap import open_resources
-from app.http import envelope, openapi
+from app.http import envelope, idempotency, openapi
 from app.http.fastpath import CachedReadMiddleware
+from app.http.methods import AllowedMethods, MethodsMiddleware
 from app.http.metrics import MetricsEmitter
-from app.http.middleware import BodyLimitMiddleware, TraceMiddleware
+from app.http.middleware import (
+    BodyLimitMiddleware,
+    ClientAddressMiddleware,
+    SecurityHeadersMiddleware,
+    TraceMiddleware,
+)
 from app.http.state import LifespanState
 from app.platform import emails
 from app.platform.logging import configure_logging
 from app.settings import Settings, get_settings
 from generated.main import contract_routes, include_routers
-from generated.operations import OPERATIONS
+from generated.operations import ALLOWED_METHODS
 
 
 def build_app(settings: Settings | None = None) -> FastAPI:
@@ -38,11 +44,21 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     include_routers(app)
-    envelope.install(app, operations=OPERATIONS)
-    openapi.install(app, settings.spec_path)
+    allowed = AllowedMethods(ALLOWED_METHODS)
+    envelope.install(app, allowed=allowed)
+    openapi.install(app, settings.spec_path, docs=settings.serves_docs)
+    # Innermost: it stores an Idempotency-Key's answer exactly as the routes sent it.
+    idempotency.install(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     # Outside the body limit: a cached read has no body, and a hit skips every layer it can.
     app.add_middleware(CachedReadMiddleware, routes=contract_routes())
+    # Outside the fast path, which serves HEAD as GET: it drops every HEAD body, whoever sent
+    # it, and answers OPTIONS before anything else runs.
+    app.add_middleware(MethodsMiddleware, allowed=allowed)
+    # Outside the fast path and every replay, so each answer gets them, however it was made.
+    app.add_middleware(SecurityHeadersMiddleware)
+    # Before anything reads the client address: the rate limits, the Idempotency-Key scope.
+    app.add_middleware(ClientAddressMiddleware, trusted=settings.trusted_proxies())
     metrics = MetricsEmitter(namespace=settings.metrics_namespace)
     app.add_middleware(TraceMiddleware, metrics=metrics if settings.metrics_enabled else None)
     return app

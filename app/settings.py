@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 MIN_PEPPER_LENGTH = 32
+# The one environment allowed the embedded stand-ins (make run, the tests); any other value is
+# a deployment, which refuses to start with them (Settings._deployable).
+LOCAL = "local"
 
 
 def _parse_quota(value: Any) -> Any:
@@ -37,12 +50,24 @@ class Quota(BaseModel):
 QuotaSetting = Annotated[Quota, NoDecode, BeforeValidator(_parse_quota)]
 
 
+def _is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
 class Settings(BaseSettings):
     """Everything the service reads from its environment (or a local .env file)."""
 
     model_config = SettingsConfigDict(env_file=".env", env_ignore_empty=True, extra="ignore")
 
-    environment: str = "local"
+    # "local" (make run, tests) allows the embedded stand-ins; anything else refuses them.
+    environment: str = LOCAL
     log_level: str = "INFO"
 
     database_url: str = "sqlite+aiosqlite:///var/blog.db"
@@ -88,13 +113,27 @@ class Settings(BaseSettings):
     cache_category_ttl_seconds: int = Field(default=600, ge=1)
     cache_session_ttl_seconds: int = Field(default=30, ge=1)
     # "count/seconds", e.g. "10/60": at most count requests per fixed window of seconds.
-    ratelimit_login_per_account: QuotaSetting = Quota(count=10, seconds=60)
+    # Logins per account from one address, then per account from everywhere: a ceiling well
+    # above the first, so guessing from other addresses does not lock the owner out.
+    ratelimit_login_per_account_ip: QuotaSetting = Quota(count=10, seconds=60)
+    ratelimit_login_per_account: QuotaSetting = Quota(count=100, seconds=60)
     ratelimit_login_per_ip: QuotaSetting = Quota(count=50, seconds=60)
     ratelimit_register_per_ip: QuotaSetting = Quota(count=20, seconds=600)
     ratelimit_password_reset_per_ip: QuotaSetting = Quota(count=10, seconds=600)
+    # Confirming has its own budget: asking for links must not use up the tries to spend one.
+    ratelimit_password_reset_confirm_per_ip: QuotaSetting = Quota(count=20, seconds=600)
     ratelimit_writes_per_user: QuotaSetting = Quota(count=120, seconds=60)
     # Views come from every reader at reading pace, and many readers may share an address.
     ratelimit_views_per_ip: QuotaSetting = Quota(count=300, seconds=60)
+    # A viewer's repeated views of one post within this window count once.
+    views_dedupe_window_seconds: int = Field(default=1800, ge=1, le=7 * 86400)
+
+    # Peers whose X-Forwarded-For is believed (addresses or CIDR networks, comma-separated): the
+    # Lambda Web Adapter connects from loopback. The client is the right-most entry that is not
+    # one of them (app/http/middleware.py, ClientAddressMiddleware).
+    forwarded_allow_ips: str = "127.0.0.1"
+    # The rendered contract at /docs; unset: served with ENVIRONMENT=local only.
+    docs_enabled: bool | None = None
 
     # AWS. The endpoint is the SDK's standard AWS_ENDPOINT_URL: an emulator locally, unset on AWS.
     aws_endpoint_url: str | None = None
@@ -117,8 +156,38 @@ class Settings(BaseSettings):
     token_pepper_parameter: str | None = None
     secrets_cache_ttl_seconds: int = Field(default=300, ge=0)
 
+    # The outbox (app/platform/outbox): how long a request owns the rows it wrote before the
+    # sweeper may take them, the sweeper's pace, and when a row that keeps failing goes dead.
+    outbox_lease_seconds: float = Field(default=10.0, gt=0, le=300)
+    outbox_sweep_interval_seconds: float = Field(default=5.0, gt=0, le=300)
+    outbox_max_attempts: int = Field(default=10, ge=1, le=50)
+    outbox_backoff_cap_seconds: float = Field(default=300.0, gt=0)
+
+    # Idempotency-Key (app/http/idempotency.py): the DynamoDB table of keys and first answers,
+    # and how long an unfinished request holds its key before a retry may take it over (longer
+    # than any request runs: the Lambda timeout).
+    idempotency_table: str = "blog-idempotency"
+    idempotency_lease_seconds: int = Field(default=60, ge=1, le=3600)
+
+    # Uploads in progress (declared, not completed, form not expired) at most per post and per
+    # uploader: each open form may still put a file into the bucket (app/attachments/service.py).
+    attachments_pending_per_post: int = Field(default=10, ge=1)
+    attachments_pending_per_user: int = Field(default=20, ge=1)
+
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     spec_path: Path = ROOT / "spec" / "openapi.yaml"
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _proxies_are_networks(cls, value: str) -> str:
+        for entry in value.split(","):
+            try:
+                ipaddress.ip_network(entry.strip(), strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"FORWARDED_ALLOW_IPS: {entry.strip()!r} is not an address or a network"
+                ) from None
+        return value
 
     @model_validator(mode="after")
     def _pepper_has_a_source(self) -> Settings:
@@ -129,6 +198,46 @@ class Settings(BaseSettings):
                 "TOKEN_PEPPER_SECRET_ID or TOKEN_PEPPER_PARAMETER is set"
             )
         return self
+
+    @model_validator(mode="after")
+    def _deployable(self) -> Settings:
+        """Outside ENVIRONMENT=local, refuse the stand-ins that make run starts with."""
+        if self.environment == LOCAL:
+            return self
+        problems = []
+        if self.redis_url is None:
+            problems.append(
+                "REDIS_URL is unset (rate limits and the session cache would be per process)"
+            )
+        if not (self.token_pepper_secret_id or self.token_pepper_parameter):
+            problems.append(
+                "neither TOKEN_PEPPER_SECRET_ID nor TOKEN_PEPPER_PARAMETER names the pepper's "
+                "store (TOKEN_PEPPER from the environment is for ENVIRONMENT=local only)"
+            )
+        endpoints = [self.aws_endpoint_url or "", *self.aws_service_endpoints.values()]
+        if any(_is_loopback(url) for url in endpoints if url):
+            problems.append(
+                "AWS_ENDPOINT_URL or AWS_SERVICE_ENDPOINTS points at loopback (the embedded "
+                "AWS emulator)"
+            )
+        if self.is_sqlite:
+            problems.append("DATABASE_URL is SQLite (use DATABASE_DSQL_ENDPOINT or PostgreSQL)")
+        if problems:
+            raise ValueError(
+                f"ENVIRONMENT={self.environment} refuses to start: " + "; ".join(problems)
+            )
+        return self
+
+    @property
+    def serves_docs(self) -> bool:
+        """Whether /docs renders the contract: DOCS_ENABLED, else only when local."""
+        return self.environment == LOCAL if self.docs_enabled is None else self.docs_enabled
+
+    def trusted_proxies(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return tuple(
+            ipaddress.ip_network(entry.strip(), strict=False)
+            for entry in self.forwarded_allow_ips.split(",")
+        )
 
     def cursor_key(self) -> bytes:
         """Signs pagination cursors; derived from the pepper, so it needs no secret of its own."""

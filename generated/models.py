@@ -32,10 +32,13 @@ class ErrorCode(StrEnum):
     NOT_FOUND = 'NOT_FOUND'
     METHOD_NOT_ALLOWED = 'METHOD_NOT_ALLOWED'
     CONFLICT = 'CONFLICT'
+    IDEMPOTENCY_KEY_IN_USE = 'IDEMPOTENCY_KEY_IN_USE'
+    TOO_MANY_PENDING_UPLOADS = 'TOO_MANY_PENDING_UPLOADS'
     PRECONDITION_FAILED = 'PRECONDITION_FAILED'
     PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE'
     UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE'
     VALIDATION_ERROR = 'VALIDATION_ERROR'
+    IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED'
     PRECONDITION_REQUIRED = 'PRECONDITION_REQUIRED'
     RATE_LIMITED = 'RATE_LIMITED'
     INTERNAL_ERROR = 'INTERNAL_ERROR'
@@ -47,11 +50,11 @@ class ErrorDetail(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
     )
-    location: str = Field(
+    location: constr(max_length=512) = Field(
         ..., description='Where the problem is, e.g. `body.title` or `query.limit`.'
     )
-    message: str
-    type: str = Field(
+    message: constr(max_length=1024)
+    type: constr(pattern=r'^[a-z0-9_]*$', max_length=128) = Field(
         ...,
         description='A machine-readable kind, e.g. `string_too_long`, `extra_forbidden`.',
     )
@@ -62,9 +65,11 @@ class Error(BaseModel):
         extra='forbid',
     )
     code: ErrorCode
-    message: str
-    details: List[ErrorDetail]
-    traceId: str
+    message: constr(max_length=1024)
+    details: List[ErrorDetail] = Field(
+        ..., description='The first 100 problems found.', max_length=100
+    )
+    traceId: constr(pattern=r'^[A-Za-z0-9=;:._-]*$', max_length=200)
 
 
 class ErrorEnvelope(BaseModel):
@@ -80,17 +85,19 @@ class PageMeta(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
     )
-    nextCursor: Optional[str] = Field(
+    nextCursor: Optional[
+        constr(pattern=r'^[A-Za-z0-9_.-]+$', min_length=1, max_length=512)
+    ] = Field(
         ..., description='Pass as `cursor` for the next page; null on the last page.'
     )
-    limit: int
+    limit: conint(ge=1, le=100)
 
 
 class ListMeta(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
     )
-    count: int
+    count: conint(ge=0, le=2147483647)
 
 
 class Slug(
@@ -101,6 +108,19 @@ class Slug(
     root: constr(
         pattern=r'^[a-z0-9]+(?:-[a-z0-9]+)*$', min_length=1, max_length=120
     ) = Field(..., description='Lowercase letters, digits and single hyphens.')
+
+
+class PostSlug(
+    RootModel[
+        constr(pattern=r'^[a-z0-9]+(?:-[a-z0-9]+)*$', min_length=1, max_length=120)
+    ]
+):
+    root: constr(
+        pattern=r'^[a-z0-9]+(?:-[a-z0-9]+)*$', min_length=1, max_length=120
+    ) = Field(
+        ...,
+        description="Lowercase letters, digits and single hyphens. Unique among published posts and among each author's own posts, nothing else: another author's unpublished post never conflicts, so a slug reveals no draft (see Slugs in docs/spec.md).",
+    )
 
 
 class DisplayName(
@@ -164,9 +184,9 @@ class User(BaseModel):
         extra='forbid',
     )
     id: UUID
-    email: str
-    displayName: str
-    bio: str
+    email: constr(pattern=r'^[^\x00]*$', max_length=254)
+    displayName: constr(pattern=r'^[^\x00]*[^\x00 \t\n\r\f\v][^\x00]*$', max_length=80)
+    bio: constr(pattern=r'^[^\x00]*$', max_length=1000)
     role: UserRole
     createdAt: AwareDatetime
     updatedAt: AwareDatetime
@@ -177,8 +197,8 @@ class PublicUser(BaseModel):
         extra='forbid',
     )
     id: UUID
-    displayName: str
-    bio: str
+    displayName: constr(pattern=r'^[^\x00]*[^\x00 \t\n\r\f\v][^\x00]*$', max_length=80)
+    bio: constr(pattern=r'^[^\x00]*$', max_length=1000)
     role: UserRole
     createdAt: AwareDatetime
 
@@ -214,7 +234,7 @@ class NewSession(BaseModel):
         extra='forbid',
     )
     id: UUID
-    token: str = Field(
+    token: constr(pattern=r'^[A-Za-z0-9_-]+$', max_length=128) = Field(
         ..., description='Send as `Authorization: Bearer <token>`. Shown only once.'
     )
     expiresAt: AwareDatetime
@@ -289,9 +309,9 @@ class Category(BaseModel):
         extra='forbid',
     )
     id: UUID
-    name: str
-    slug: str
-    description: str
+    name: constr(pattern=r'^[^\x00]*[^\x00 \t\n\r\f\v][^\x00]*$', max_length=80)
+    slug: constr(pattern=r'^[a-z0-9]+(?:-[a-z0-9]+)*$', max_length=120)
+    description: constr(pattern=r'^[^\x00]*$', max_length=500)
     createdAt: AwareDatetime
     updatedAt: AwareDatetime
 
@@ -345,7 +365,7 @@ class PostCreate(BaseModel):
     )
     title: PostTitle
     body: PostBody = None
-    slug: Slug = None
+    slug: PostSlug = None
     categoryId: Optional[UUID] = None
     status: PostStatus = None
 
@@ -356,7 +376,7 @@ class PostUpdate(BaseModel):
     )
     title: PostTitle = None
     body: PostBody = None
-    slug: Slug = None
+    slug: PostSlug = None
     categoryId: Optional[UUID] = None
     status: PostStatus = None
 
@@ -366,16 +386,16 @@ class Post(BaseModel):
         extra='forbid',
     )
     id: UUID
-    title: str
-    slug: str
-    body: str
+    title: constr(pattern=r'^[^\x00]*[^\x00 \t\n\r\f\v][^\x00]*$', max_length=200)
+    slug: constr(pattern=r'^[a-z0-9]+(?:-[a-z0-9]+)*$', max_length=120)
+    body: constr(pattern=r'^[^\x00]*$', max_length=100000)
     status: PostStatus
     categoryId: Optional[UUID]
     authorId: UUID
     publishedAt: Optional[AwareDatetime]
     createdAt: AwareDatetime
     updatedAt: AwareDatetime
-    viewCount: Optional[conint(ge=0)] = Field(
+    viewCount: Optional[conint(ge=0, le=9223372036854775807)] = Field(
         ...,
         description='Views counted so far (a cached read may lag behind); null when the counter store is unavailable.\n',
     )
@@ -395,7 +415,7 @@ class PostListEnvelope(BaseModel):
         extra='forbid',
     )
     success: Literal[True]
-    data: List[Post]
+    data: List[Post] = Field(..., max_length=100)
     error: None
     meta: PageMeta
 
@@ -405,7 +425,7 @@ class ViewCount(BaseModel):
         extra='forbid',
     )
     postId: UUID
-    viewCount: conint(ge=0)
+    viewCount: conint(ge=0, le=9223372036854775807)
 
 
 class ViewCountEnvelope(BaseModel):
@@ -448,12 +468,12 @@ class Attachment(BaseModel):
     )
     id: UUID
     postId: UUID
-    filename: str
+    filename: constr(pattern=r'^[^\x00/\\]+$', max_length=255)
     contentType: AttachmentContentType
-    size: int
+    size: conint(ge=1, le=10485760)
     status: AttachmentStatus
     jobId: Optional[UUID]
-    downloadUrl: Optional[str] = Field(
+    downloadUrl: Optional[constr(pattern=r'^https?://', max_length=8192)] = Field(
         ..., description='A short-lived URL, present once the attachment is ready.'
     )
     createdAt: AwareDatetime
@@ -497,9 +517,9 @@ class JobResult(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
     )
-    width: int
-    height: int
-    format: str
+    width: conint(ge=0, le=4294967295)
+    height: conint(ge=0, le=4294967295)
+    format: constr(pattern=r'^[a-z]+$', max_length=16)
 
 
 class Job(BaseModel):
@@ -510,7 +530,7 @@ class Job(BaseModel):
     status: JobStatus
     createdAt: AwareDatetime
     updatedAt: AwareDatetime
-    error: Optional[str]
+    error: Optional[constr(max_length=1000)]
     result: Optional[JobResult]
 
 
@@ -552,7 +572,7 @@ class PresignedUpload(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
     )
-    url: str
+    url: constr(pattern=r'^https?://', max_length=2048)
     method: UploadMethod
     fields: UploadFields
     expiresAt: AwareDatetime

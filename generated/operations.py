@@ -175,3 +175,29 @@ OPERATIONS: dict[str, OperationSpec] = {
         'required',
     ),
 }
+
+
+# Each path's Allow header (RFC 9110 10.2.1): its methods, HEAD wherever GET is (the routes
+# answer it), and OPTIONS, which app/http/methods.py answers for every path.
+ALLOWED_METHODS: dict[str, str] = {
+    '/health': 'GET, HEAD, OPTIONS',
+    '/v1/categories': 'GET, HEAD, OPTIONS, POST',
+    '/v1/categories/{categoryId}': 'DELETE, GET, HEAD, OPTIONS, PATCH',
+    '/v1/jobs/{jobId}': 'GET, HEAD, OPTIONS',
+    '/v1/password-resets': 'OPTIONS, POST',
+    '/v1/password-resets/{token}': 'OPTIONS, POST',
+    '/v1/posts': 'GET, HEAD, OPTIONS, POST',
+    '/v1/posts/by-slug/{slug}': 'GET, HEAD, OPTIONS',
+    '/v1/posts/{postId}': 'DELETE, GET, HEAD, OPTIONS, PATCH',
+    '/v1/posts/{postId}/attachments': 'GET, HEAD, OPTIONS, POST',
+    '/v1/posts/{postId}/attachments/{attachmentId}': 'DELETE, OPTIONS',
+    '/v1/posts/{postId}/attachments/{attachmentId}/complete': 'OPTIONS, POST',
+    '/v1/posts/{postId}/views': 'OPTIONS, POST',
+    '/v1/sessions': 'GET, HEAD, OPTIONS, POST',
+    '/v1/sessions/current': 'DELETE, OPTIONS',
+    '/v1/sessions/{sessionId}': 'DELETE, OPTIONS',
+    '/v1/users': 'OPTIONS, POST',
+    '/v1/users/me': 'GET, HEAD, OPTIONS, PATCH',
+    '/v1/users/{userId}': 'GET, HEAD, OPTIONS',
+    '/v1/users/{userId}/role': 'OPTIONS, PATCH',
+}

@@ -37,13 +37,19 @@ def to_attachment(attachment: m.Attachment, *, download_url: str | None = None) 
     )
 
 
+def to_listed(item: attachments_service.Listed) -> Attachment:
+    """An attachment of a list: its job named only as the service decided."""
+    listed = to_attachment(item.attachment, download_url=item.download_url)
+    return listed.model_copy(update={"jobId": item.job_id})
+
+
 async def list_attachments(ctx: RequestContext, *, post_id: UUID) -> AttachmentListEnvelope:
     found = await attachments_service.list_completed(
         uow=ctx.uow, clients=ctx.resources.aws, caller=ctx.caller, post_id=post_id
     )
     return AttachmentListEnvelope(
         success=True,
-        data=[to_attachment(a, download_url=url) for a, url in found],
+        data=[to_listed(item) for item in found],
         error=None,
         meta=ListMeta(count=len(found)),
     )
@@ -92,7 +98,6 @@ async def complete_attachment(
 async def delete_attachment(ctx: RequestContext, *, post_id: UUID, attachment_id: UUID) -> None:
     await attachments_service.delete(
         uow=ctx.uow,
-        clients=ctx.resources.aws,
         caller=ctx.caller,
         post_id=post_id,
         attachment_id=attachment_id,

@@ -46,7 +46,6 @@ async def list_categories(ctx: RequestContext, *, if__none__match: str | None) -
 async def create_category(ctx: RequestContext, *, body: CategoryCreate) -> CategoryEnvelope:
     category = await categories_service.create(
         uow=ctx.uow,
-        cache=ctx.resources.cache,
         name=body.name.root,
         slug=body.slug.root if body.slug else None,
         description=body.description.root if body.description else None,
@@ -65,7 +64,6 @@ async def update_category(
 ) -> CategoryEnvelope:
     category = await categories_service.update(
         uow=ctx.uow,
-        cache=ctx.resources.cache,
         category_id=category_id,
         name=body.name.root if body.name else None,
         slug=body.slug.root if body.slug else None,
@@ -75,4 +73,4 @@ async def update_category(
 
 
 async def delete_category(ctx: RequestContext, *, category_id: UUID) -> None:
-    await categories_service.delete(uow=ctx.uow, cache=ctx.resources.cache, category_id=category_id)
+    await categories_service.delete(uow=ctx.uow, category_id=category_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.http.context import RequestContext, without_database
+from app.http.context import RequestContext
 from app.password_resets import service as resets_service
 from generated.models import (
     Acknowledgement,
@@ -13,11 +13,12 @@ from generated.models import (
 )
 
 
-@without_database
 async def request_password_reset(
     ctx: RequestContext, *, body: PasswordResetRequest
 ) -> AcknowledgementEnvelope:
-    await resets_service.request(clients=ctx.resources.aws, email=str(body.email.root))
+    await resets_service.request(
+        uow=ctx.uow, settings=ctx.resources.settings, email=str(body.email.root)
+    )
     return AcknowledgementEnvelope(
         success=True, data=Acknowledgement(status=AcknowledgementStatus.accepted), error=None
     )
@@ -29,7 +30,6 @@ async def confirm_password_reset(
     await resets_service.confirm(
         uow=ctx.uow,
         clients=ctx.resources.aws,
-        cache=ctx.resources.cache,
         settings=ctx.resources.settings,
         token=token,
         password=body.password.root,

@@ -10,6 +10,7 @@ from app.http.context import RequestContext
 from app.platform.db import models as m
 from app.posts import service as posts_service
 from app.posts.repository import PostFilter
+from app.views import service as views_service
 from generated.models import (
     PageMeta,
     Post,
@@ -98,8 +99,7 @@ async def list_posts(
 async def create_post(ctx: RequestContext, *, body: PostCreate) -> PostEnvelope:
     post = await posts_service.create(
         uow=ctx.uow,
-        cache=ctx.resources.cache,
-        clients=ctx.resources.aws,
+        settings=ctx.resources.settings,
         author_id=ctx.require_principal().user_id,
         title=body.title.root,
         body=body.body.root if body.body else "",
@@ -157,8 +157,7 @@ async def update_post(
 ) -> PostEnvelope:
     post = await posts_service.update(
         uow=ctx.uow,
-        cache=ctx.resources.cache,
-        clients=ctx.resources.aws,
+        settings=ctx.resources.settings,
         caller=ctx.caller,
         post_id=post_id,
         if_match=if__match,
@@ -171,16 +170,24 @@ async def update_post(
 async def delete_post(ctx: RequestContext, *, post_id: UUID) -> None:
     await posts_service.delete(
         uow=ctx.uow,
-        cache=ctx.resources.cache,
-        clients=ctx.resources.aws,
         caller=ctx.caller,
         post_id=post_id,
     )
 
 
 async def record_post_view(ctx: RequestContext, *, post_id: UUID) -> ViewCountEnvelope:
+    viewer = views_service.Viewer(
+        user_id=ctx.principal.user_id if ctx.principal else None,
+        address=ctx.client_ip,
+        user_agent=ctx.request.headers.get("user-agent", ""),
+    )
     count = await posts_service.record_view(
-        uow=ctx.uow, clients=ctx.resources.aws, caller=ctx.caller, post_id=post_id
+        uow=ctx.uow,
+        clients=ctx.resources.aws,
+        cache=ctx.resources.cache,
+        caller=ctx.caller,
+        post_id=post_id,
+        viewer=viewer,
     )
     return ViewCountEnvelope(
         success=True, data=ViewCount(postId=post_id, viewCount=count), error=None

@@ -32,6 +32,7 @@ async def create_session(ctx: RequestContext, *, body: SessionCreate) -> NewSess
         rate_limits=ctx.resources.rate_limits,
         email=str(body.email.root),
         password=body.password,
+        client_ip=ctx.client_ip,
     )
     data = NewSession(id=record.id, token=token, expiresAt=record.expires_at)
     return NewSessionEnvelope(success=True, data=data, error=None)
@@ -47,12 +48,8 @@ async def list_sessions(ctx: RequestContext) -> SessionListEnvelope:
 
 
 async def delete_current_session(ctx: RequestContext) -> None:
-    await sessions_service.end_current(
-        uow=ctx.uow, cache=ctx.resources.cache, principal=ctx.require_principal()
-    )
+    await sessions_service.end_current(uow=ctx.uow, principal=ctx.require_principal())
 
 
 async def delete_session(ctx: RequestContext, *, session_id: UUID) -> None:
-    await sessions_service.revoke(
-        uow=ctx.uow, cache=ctx.resources.cache, caller=ctx.caller, session_id=session_id
-    )
+    await sessions_service.revoke(uow=ctx.uow, caller=ctx.caller, session_id=session_id)

@@ -75,7 +75,6 @@ async def update_user_role(
 ) -> PublicUserEnvelope:
     user = await users_service.change_role(
         uow=ctx.uow,
-        cache=ctx.resources.cache,
         user=await users_service.get(uow=ctx.uow, user_id=user_id),
         role=body.role.value,
     )

@@ -10,17 +10,26 @@ class IndexJobFailed(RuntimeError):
     """Aurora DSQL reported that the job building an index failed."""
 
 
-def create_index(name: str, table: str, columns: list[str], *, unique: bool = False) -> None:
+def create_index(
+    name: str, table: str, columns: list[str], *, unique: bool = False, where: str | None = None
+) -> None:
     """CREATE INDEX; on Aurora DSQL, CREATE INDEX ASYNC and a wait for the job that builds it.
 
     Waiting keeps the migrations ordered as on PostgreSQL: a later step (a backfill relying on a
     unique index, say) never runs before the index exists, and a failed build stops the run.
+    `where` makes it a partial index (a SQL predicate on the table's columns), which DSQL
+    supports since 2026-09-15 (../shared/notes/opa-wasm-and-aurora-dsql.md, B1).
     """
     if not context.config.attributes.get("dsql"):
-        op.create_index(name, table, columns, unique=unique)
+        predicate = None if where is None else sa.text(where)
+        op.create_index(
+            name, table, columns, unique=unique, postgresql_where=predicate, sqlite_where=predicate
+        )
         return
     kind = "UNIQUE INDEX" if unique else "INDEX"
     statement = f"CREATE {kind} ASYNC {name} ON {table} ({', '.join(columns)})"
+    if where is not None:
+        statement += f" WHERE {where}"
     if context.is_offline_mode():
         _render_for_psql(name, statement)
     else:

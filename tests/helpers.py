@@ -1,10 +1,15 @@
-"""Assertions shared by the HTTP tests."""
+"""Assertions shared by the HTTP tests, and a wait for what happens after the response."""
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import httpx
+
+T = TypeVar("T")
 
 
 def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
@@ -33,3 +38,22 @@ def assert_unavailable(response: httpx.Response) -> None:
     """503 with a Retry-After: a dependency is down, and the client may try again."""
     assert_error(response, 503, "SERVICE_UNAVAILABLE")
     assert int(response.headers["Retry-After"]) > 0
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T]],
+    *,
+    until: Callable[[T], bool],
+    within: float = 10.0,
+    interval: float = 0.05,
+) -> T:
+    """Probe until `until` holds for its result; AssertionError with the last one after `within`
+    seconds."""
+    deadline = time.monotonic() + within
+    while True:
+        value = await probe()
+        if until(value):
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still {value!r} after {within} s")
+        await asyncio.sleep(interval)

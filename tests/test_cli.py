@@ -15,8 +15,9 @@ from sqlalchemy import select
 
 from app.platform.cache.entry import TOMBSTONE
 from app.platform.db.database import Database
-from app.platform.db.models import User
+from app.platform.db.models import OutboxMessage, User
 from app.platform.db.unit_of_work import UnitOfWork
+from app.platform.outbox import messages
 from app.sessions import cache as sessions_cache
 from app.sessions.hashing import hash_token
 from app.settings import Settings
@@ -35,8 +36,15 @@ class Result:
     stderr: str
 
 
-async def run_cli(settings: Settings, *args: str) -> Result:
-    env = {**os.environ, "DATABASE_URL": settings.database_url, "TOKEN_PEPPER": TEST_PEPPER}
+async def run_cli(
+    settings: Settings, *args: str, extra_env: dict[str, str] | None = None
+) -> Result:
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "TOKEN_PEPPER": TEST_PEPPER,
+        **(extra_env or {}),
+    }
     env.pop("REDIS_URL", None)
     if settings.redis_url is not None:
         env["REDIS_URL"] = settings.redis_url
@@ -70,6 +78,13 @@ async def add_user(database: Database, email: str) -> None:
         )
 
     await database.transaction(unit)
+
+
+async def outbox(database: Database) -> list[OutboxMessage]:
+    async def unit(uow: UnitOfWork) -> list[OutboxMessage]:
+        return list((await uow.session.scalars(select(OutboxMessage))).all())
+
+    return await database.transaction(unit)
 
 
 async def roles(database: Database) -> dict[str, str]:
@@ -203,10 +218,30 @@ async def test_an_unreachable_redis_is_reported_after_the_role_changed(
     assert author.email is not None
     nowhere = settings.model_copy(update={"redis_url": f"redis://127.0.0.1:{free_port()}/0"})
 
-    result = await run_cli(nowhere, "set-role", "--email", author.email, "--role", "admin")
+    lease = {"OUTBOX_LEASE_SECONDS": "0.1"}
+
+    result = await run_cli(
+        nowhere, "set-role", "--email", author.email, "--role", "admin", extra_env=lease
+    )
 
     assert result.returncode == 2
     assert "author -> admin" in result.stdout
     assert "Redis did not answer" in result.stderr
-    assert "run the command again" in result.stderr
+    assert "waits in the outbox" in result.stderr
     assert (await roles(database))[author.email.lower()] == "admin"
+    assert [row.kind for row in await outbox(database)] == [messages.INVALIDATE]
+
+    await asyncio.sleep(0.2)
+    swept = await run_cli(settings, "outbox-sweep")
+
+    assert swept.returncode == 0, swept.stderr
+    assert "delivered=1 failed=0 dead=0" in swept.stdout
+    assert await outbox(database) == []
+    assert settings.redis_url is not None
+    assert author.token is not None
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        key = sessions_cache.session_key(hash_token(settings=settings, token=author.token))
+        assert await redis.get(key) == TOMBSTONE
+    finally:
+        await redis.aclose()

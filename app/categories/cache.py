@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from app.platform.cache.keys import PREFIX
-from app.platform.cache.reads import Cache
 from app.platform.db.unit_of_work import UnitOfWork
+from app.platform.outbox import messages
 
 CATEGORY_LIST = f"{PREFIX}:categories:list"
 
 
-def categories_changed(uow: UnitOfWork, *, cache: Cache) -> None:
+def categories_changed(uow: UnitOfWork) -> None:
     """Once the change commits, the list is tombstoned, so no reader refills the old one."""
-    uow.after_commit(lambda: cache.invalidate(entries=[CATEGORY_LIST]))
+    uow.emit(messages.invalidate(entries=[CATEGORY_LIST]))

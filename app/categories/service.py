@@ -39,21 +39,20 @@ async def get(*, uow: UnitOfWork, category_id: uuid.UUID) -> Category:
 
 
 async def create(
-    *, uow: UnitOfWork, cache: Cache, name: str, slug: str | None, description: str | None
+    *, uow: UnitOfWork, name: str, slug: str | None, description: str | None
 ) -> Category:
     repository = CategoryRepository(uow.session)
     slug = slug or slugify(name, fallback="category")
     if await repository.slug_taken(slug):
         raise errors.Conflict("A category with this slug already exists.")
     category = await repository.add(Category(name=name, slug=slug, description=description or ""))
-    categories_cache.categories_changed(uow, cache=cache)
+    categories_cache.categories_changed(uow)
     return category
 
 
 async def update(
     *,
     uow: UnitOfWork,
-    cache: Cache,
     category_id: uuid.UUID,
     name: str | None,
     slug: str | None,
@@ -71,14 +70,14 @@ async def update(
         category.description = description
     category.updated_at = utcnow()
     category = await repository.save(category)
-    categories_cache.categories_changed(uow, cache=cache)
+    categories_cache.categories_changed(uow)
     return category
 
 
-async def delete(*, uow: UnitOfWork, cache: Cache, category_id: uuid.UUID) -> None:
+async def delete(*, uow: UnitOfWork, category_id: uuid.UUID) -> None:
     repository = CategoryRepository(uow.session)
     await get(uow=uow, category_id=category_id)
     if await repository.in_use(category_id):
         raise errors.Conflict("Posts still use this category; move or delete them first.")
     await repository.delete(category_id)
-    categories_cache.categories_changed(uow, cache=cache)
+    categories_cache.categories_changed(uow)

@@ -11,6 +11,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 from fastapi import Request, Response
 
 from app import errors
+from app.http import idempotency
 from app.http.state import resources_of
 from app.platform.authz import Caller, Decision, Principal
 from app.platform.db.unit_of_work import UnitOfWork
@@ -43,10 +44,12 @@ class RequestContext:
         operation_id: str,
         resources: Resources,
         principal: Principal | None,
+        request: Request,
         response: Response,
         decision: Decision,
     ) -> None:
         self.operation_id = operation_id
+        self.request = request
         self.resources = resources
         self.principal = principal
         self.response = response
@@ -71,6 +74,11 @@ class RequestContext:
     def require_principal(self) -> Principal:
         return self.caller.require_principal()
 
+    @property
+    def client_ip(self) -> str:
+        """The client's address as the rate limits count it (ClientAddressMiddleware)."""
+        return client_ip(self.request)
+
     async def run(
         self,
         handler: Callable[Concatenate[RequestContext, P], Awaitable[T]],
@@ -92,6 +100,27 @@ class RequestContext:
                 self._uow = None
 
         return await self.resources.database.transaction(attempt, request_id=self.request_id)
+
+    async def run_idempotent(
+        self,
+        key: str | None,
+        handler: Callable[Concatenate[RequestContext, P], Awaitable[T]],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """As run, once per Idempotency-Key: with a key, claim it first (app/http/idempotency.py).
+
+        A repeated key answers with the stored first answer, 422 or 409 instead of running.
+        """
+        if key is not None:
+            await idempotency.begin(
+                self.request,
+                resources=self.resources,
+                operation_id=self.operation_id,
+                principal=self.principal,
+                key=key,
+            )
+        return await self.run(handler, *args, **kwargs)
 
 
 def without_database(handler: H) -> H:
@@ -115,6 +144,10 @@ def _check_media_type(request: Request) -> None:
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type not in _JSON_TYPES and not media_type.endswith("+json"):
         raise errors.UnsupportedMediaType()
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 def _bearer_token(request: Request) -> str | None:
@@ -143,15 +176,15 @@ def operation_context(
             elif auth is Auth.REQUIRED:
                 raise errors.Unauthenticated()
         decision = resources.authorizer.require(operation=operation_id, principal=principal)
-        client_ip = request.client.host if request.client else "unknown"
         await resources.rate_limits.before_operation(
-            operation_id, client_ip=client_ip, principal=principal
+            operation_id, client_ip=client_ip(request), principal=principal
         )
         _check_media_type(request)
         return RequestContext(
             operation_id=operation_id,
             resources=resources,
             principal=principal,
+            request=request,
             response=response,
             decision=decision,
         )

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from functools import cache
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,6 +12,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
 from app import errors
+from app.http.idempotency import HEADER as IDEMPOTENCY_HEADER
+from app.http.methods import AllowedMethods
 from app.platform.logging import trace_id_var
 
 logger = logging.getLogger("app.errors")
@@ -21,6 +21,15 @@ logger = logging.getLogger("app.errors")
 # Pydantic error types that mean "the body is not JSON" rather than "the JSON is wrong".
 _UNREADABLE = {"json_invalid"}
 _IF_MATCH = ("header", "If-Match")
+_IDEMPOTENCY_KEY = ("header", IDEMPOTENCY_HEADER)
+
+# The contract's bounds on an error (ErrorEnvelope in docs/spec.md; tests/http/test_envelope.py
+# checks they are these). A body may name any number of unknown fields, each with a name of its
+# own: the answer lists the first problems, each cut to size, however large the request was.
+MAX_DETAILS = 100
+MAX_MESSAGE = 1024
+MAX_LOCATION = 512
+MAX_TYPE = 128
 
 
 def error_response(error: errors.AppError, *, trace_id: str | None = None) -> JSONResponse:
@@ -30,10 +39,14 @@ def error_response(error: errors.AppError, *, trace_id: str | None = None) -> JS
         "data": None,
         "error": {
             "code": error.code,
-            "message": error.message,
+            "message": error.message[:MAX_MESSAGE],
             "details": [
-                {"location": d.location, "message": d.message, "type": d.type}
-                for d in error.details
+                {
+                    "location": d.location[:MAX_LOCATION],
+                    "message": d.message[:MAX_MESSAGE],
+                    "type": d.type[:MAX_TYPE],
+                }
+                for d in error.details[:MAX_DETAILS]
             ],
             "traceId": trace_id,
         },
@@ -72,6 +85,13 @@ async def validation_error_handler(request: Request, exc: Exception) -> Response
     raw = list(exc.errors())
     if any(item.get("type") in _UNREADABLE for item in raw):
         return error_response(errors.BadRequest(), trace_id=_trace_id(request))
+    malformed_key = [item for item in raw if tuple(item.get("loc", ())) == _IDEMPOTENCY_KEY]
+    if malformed_key:
+        bad_key = errors.BadRequest(
+            f"The {IDEMPOTENCY_HEADER} header is malformed.",
+            details=problems_from_validation(malformed_key),
+        )
+        return error_response(bad_key, trace_id=_trace_id(request))
     if any(
         item.get("type") == "missing" and tuple(item.get("loc", ())) == _IF_MATCH for item in raw
     ):
@@ -80,35 +100,17 @@ async def validation_error_handler(request: Request, exc: Exception) -> Response
     return error_response(error, trace_id=_trace_id(request))
 
 
-@cache
-def _template(path: str) -> re.Pattern[str]:
-    return re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)) + "$")
-
-
-class Operation(Protocol):
-    @property
-    def method(self) -> str: ...
-
-    @property
-    def path(self) -> str: ...
-
-
-def _allowed_methods(operations: Iterable[Operation], path: str) -> str:
-    """Every method the contract has for path (Starlette names only the first matching route)."""
-    methods = {spec.method for spec in operations if _template(spec.path).match(path)}
-    return ", ".join(sorted(methods))
-
-
 def http_error_handler(
-    operations: Iterable[Operation],
+    allowed: AllowedMethods,
 ) -> Callable[[Request, Exception], Awaitable[Response]]:
     async def handle(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         fallback = errors.BadRequest if exc.status_code < 500 else errors.AppError
         kind = errors.BY_STATUS.get(exc.status_code, fallback)
         headers = dict(exc.headers or {})
-        if exc.status_code == 405 and (allowed := _allowed_methods(operations, request.url.path)):
-            headers["Allow"] = allowed
+        # Every method the contract has for the path: Starlette names only the first route's.
+        if exc.status_code == 405 and (allow := allowed.allow(request.url.path)):
+            headers["Allow"] = allow
         error = errors.AppError(kind.default_message, headers=headers)
         error.status_code, error.code = exc.status_code, kind.code
         return error_response(error, trace_id=_trace_id(request))
@@ -121,9 +123,9 @@ async def unhandled_error_handler(request: Request, exc: Exception) -> Response:
     return error_response(errors.AppError(), trace_id=_trace_id(request))
 
 
-def install(app: FastAPI, *, operations: Mapping[str, Operation]) -> None:
-    """Render every failure as the envelope; operations name each path's methods for 405."""
+def install(app: FastAPI, *, allowed: AllowedMethods) -> None:
+    """Render every failure as the envelope; allowed names each path's methods for 405."""
     app.add_exception_handler(errors.AppError, app_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
-    app.add_exception_handler(HTTPException, http_error_handler(list(operations.values())))
+    app.add_exception_handler(HTTPException, http_error_handler(allowed))
     app.add_exception_handler(Exception, unhandled_error_handler)

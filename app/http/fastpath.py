@@ -4,7 +4,8 @@ Routing, dependency resolution and the request's transaction cost several times 
 trip, and anonymous reads of published posts are most of the traffic. This pure ASGI middleware
 serves those hits itself through the same read as the handler (app/posts/cache.py), which
 authorizes each hit with its cached facts. Everything else (a caller with credentials, a miss,
-a refusal, a parameter the contract refuses) goes on to the app unchanged.
+a refusal, a parameter the contract refuses) goes on to the app unchanged. A HEAD is served as
+the GET it stands for, with the GET body's Content-Length and no body (app/http/methods.py).
 
 What it accepts is taken from the generated routes at start-up: their path templates and the
 contract's limits on each parameter and header, so nothing here repeats the contract.
@@ -29,6 +30,8 @@ from app.platform.resources import Resources
 from app.posts import cache as posts_cache
 
 _IF_NONE_MATCH = "If-None-Match"
+# HEAD is the GET without its body (RFC 9110 9.3.2): every GET route takes it too.
+_READS = frozenset({"GET", "HEAD"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +103,7 @@ class CachedReadMiddleware:
         self.reads = cached_reads(routes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET" and await self._serve(scope, send):
+        if scope["type"] == "http" and scope["method"] in _READS and await self._serve(scope, send):
             return
         await self.app(scope, receive, send)
 
@@ -150,5 +153,6 @@ class CachedReadMiddleware:
             (b"etag", etag),
         ]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": entry.body})
+        body = b"" if scope["method"] == "HEAD" else entry.body
+        await send({"type": "http.response.body", "body": body})
         return True

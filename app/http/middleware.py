@@ -1,7 +1,9 @@
-"""Pure ASGI middleware: tracing with an access log, and the request body size limit."""
+"""Pure ASGI middleware: tracing with an access log, the request body size limit, the client
+address behind trusted proxies, and the headers every response carries."""
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import random
 import re
@@ -13,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import PayloadTooLarge
 from app.http.envelope import error_response
+from app.http.headers import loggable_path, no_store
 from app.http.metrics import MetricsEmitter
 from app.platform.logging import trace_id_var
 
@@ -21,6 +24,7 @@ logger = logging.getLogger("app.access")
 TRACE_HEADER = b"x-amzn-trace-id"
 # Trace ids end up in headers and logs; accept only printable, bounded values.
 _TRACE_ID = re.compile(r"^[A-Za-z0-9=;:._\-]{1,200}$")
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def _trace_id(scope: Scope) -> str:
@@ -83,7 +87,7 @@ class TraceMiddleware:
                 "request",
                 extra={
                     "method": scope["method"],
-                    "path": scope["path"],
+                    "path": loggable_path(scope["path"]),
                     "operationId": operation_id,
                     "status": status,
                     "latencyMs": latency_ms,
@@ -127,3 +131,80 @@ class BodyLimitMiddleware:
             return message
 
         await self.app(scope, limited_receive, send)
+
+
+def _address(entry: str) -> str:
+    """One X-Forwarded-For entry's address, canonical when it is an IP (ports dropped)."""
+    entry = entry.strip()
+    if entry.startswith("[") and "]" in entry:
+        entry = entry[1 : entry.index("]")]
+    elif entry.count(":") == 1:
+        entry = entry.partition(":")[0]
+    try:
+        return str(ipaddress.ip_address(entry))
+    except ValueError:
+        return entry
+
+
+class ClientAddressMiddleware:
+    """The client address that rate limits and anonymous Idempotency-Keys count: the peer, or
+    behind trusted proxies the right-most X-Forwarded-For entry that is not one of them.
+
+    Each proxy appends the address it received the request from, so entries to the right of the
+    last untrusted one were written by trusted proxies, and anything to its left by the client
+    itself: API Gateway appends the real peer, so a made-up left-most entry changes nothing.
+    uvicorn runs with --no-proxy-headers, so this is the only rule (docs/infra.md).
+    """
+
+    def __init__(self, app: ASGIApp, *, trusted: tuple[Network, ...]) -> None:
+        self.app = app
+        self.trusted = trusted
+
+    def _trusts(self, address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in self.trusted)
+
+    def client_of(self, forwarded_for: str) -> str | None:
+        """The client's address in an X-Forwarded-For value from a trusted peer."""
+        entries = [_address(e) for e in forwarded_for.split(",") if e.strip()]
+        for address in reversed(entries):
+            if not self._trusts(address):
+                return address
+        # Every hop is a trusted proxy: the farthest one is as close to the client as it gets.
+        return entries[0] if entries else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        client = scope.get("client")
+        if scope["type"] in ("http", "websocket") and client and self._trusts(client[0]):
+            values = [v.decode("latin-1") for n, v in scope["headers"] if n == b"x-forwarded-for"]
+            address = self.client_of(",".join(values)) if values else None
+            if address is not None:
+                scope["client"] = (address, 0)
+        await self.app(scope, receive, send)
+
+
+class SecurityHeadersMiddleware:
+    """Headers every response carries: `X-Content-Type-Options: nosniff`, and
+    `Cache-Control: no-store` on the operations whose answers carry a token or personal data
+    (app/http/headers.py), whatever answered: a route, the cached-read fast path, a replay."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["X-Content-Type-Options"] = "nosniff"
+                if no_store(getattr(scope.get("route"), "operation_id", None)):
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -26,7 +26,8 @@ def load_contract(path: Path) -> dict[str, Any]:
     return document
 
 
-def install(app: FastAPI, spec_path: Path) -> None:
+def install(app: FastAPI, spec_path: Path, *, docs: bool = True) -> None:
+    """/openapi.json always (clients and the contract tests read it); /docs only with docs."""
     cache: dict[str, Any] = {}
 
     async def openapi_json(_: Request) -> JSONResponse:
@@ -37,5 +38,7 @@ def install(app: FastAPI, spec_path: Path) -> None:
     async def swagger_ui(_: Request) -> HTMLResponse:
         return get_swagger_ui_html(openapi_url="/openapi.json", title="Blog API")
 
-    app.add_route("/openapi.json", openapi_json, include_in_schema=False)
-    app.add_route("/docs", swagger_ui, include_in_schema=False)
+    # GET (and so HEAD) only: without methods, Starlette's routes answer every method.
+    app.add_route("/openapi.json", openapi_json, methods=["GET"], include_in_schema=False)
+    if docs:
+        app.add_route("/docs", swagger_ui, methods=["GET"], include_in_schema=False)

@@ -11,6 +11,8 @@ from typing import Any
 from app.platform.aws import dynamo
 from app.platform.aws.clients import AwsClients
 from app.platform.db.models import utcnow
+from app.platform.outbox import messages
+from app.platform.outbox.messages import Message
 
 KEY = "jobId"
 PROCESS_ATTACHMENT = "attachment.process"
@@ -43,9 +45,10 @@ def _job(item: dict[str, Any]) -> Job:
     )
 
 
-async def create(
-    clients: AwsClients, *, job_id: uuid.UUID, owner_id: uuid.UUID, attachment_id: uuid.UUID
-) -> None:
+def queued(
+    *, table: str, job_id: uuid.UUID, owner_id: uuid.UUID, attachment_id: uuid.UUID
+) -> Message:
+    """The new job's record, written through the outbox once the change that made it commits."""
     now = utcnow().isoformat()
     item = {
         KEY: str(job_id),
@@ -59,7 +62,7 @@ async def create(
         "result": None,
         "expiresAt": int(time.time()) + RETENTION_SECONDS,
     }
-    await dynamo.put_item(clients, table=clients.settings.jobs_table, item=item, new_key=KEY)
+    return messages.put_absent(table=table, key=KEY, item=item)
 
 
 async def get(clients: AwsClients, *, job_id: uuid.UUID) -> Job | None:
@@ -98,7 +101,3 @@ async def finish(
             "result": result,
         },
     )
-
-
-async def discard(clients: AwsClients, *, job_id: uuid.UUID) -> None:
-    await dynamo.delete_item(clients, table=clients.settings.jobs_table, key={KEY: str(job_id)})

@@ -14,6 +14,6 @@ async def get(*, clients: AwsClients, caller: Caller, job_id: uuid.UUID) -> jobs
     caller.require_principal()
     job = await jobs.get(clients, job_id=job_id)
     if job is None:
-        raise errors.NotFound("Job not found.")
+        raise errors.NotFound.of("job")
     caller.require(Resource(type="job", owner_id=job.owner_id))
     return job

@@ -8,6 +8,7 @@ from app.platform.authz import Authorizer
 from app.platform.aws.clients import AwsClients
 from app.platform.cache.reads import Cache
 from app.platform.db.lazy import LazyDatabase
+from app.platform.outbox.relay import Relay
 from app.platform.ratelimit.policy import RateLimits
 from app.settings import Settings
 
@@ -20,3 +21,4 @@ class Resources:
     cache: Cache
     rate_limits: RateLimits
     aws: AwsClients
+    outbox: Relay

@@ -20,6 +20,7 @@ from app.platform.cache.entry import Entry, Loaded
 from app.platform.cache.keys import PREFIX
 from app.platform.cache.reads import Cache, Loader
 from app.platform.db.unit_of_work import UnitOfWork
+from app.platform.outbox import messages
 from app.posts.authz import PostFacts
 
 if TYPE_CHECKING:
@@ -97,17 +98,14 @@ async def list_read(
     return await cache.read(key, ttl=cache.settings.cache_list_ttl_seconds, load=load)
 
 
-def post_created(uow: UnitOfWork, *, cache: Cache) -> None:
+def post_created(uow: UnitOfWork) -> None:
     """A new post: every list page (its own detail keys cannot be cached yet)."""
-    uow.after_commit(lambda: cache.invalidate(namespaces=[POSTS_NAMESPACE]))
+    uow.emit(messages.invalidate(namespaces=[POSTS_NAMESPACE]))
 
 
-def post_changed(
-    uow: UnitOfWork, *, cache: Cache, post_id: uuid.UUID, slugs: Iterable[str]
-) -> None:
+def post_changed(uow: UnitOfWork, *, post_id: uuid.UUID, slugs: Iterable[str]) -> None:
     """A post was edited, published or deleted: its detail keys and every list page."""
-    entries = _details(post_id, slugs)
-    uow.after_commit(lambda: cache.invalidate(entries=entries, namespaces=[POSTS_NAMESPACE]))
+    uow.emit(messages.invalidate(entries=_details(post_id, slugs), namespaces=[POSTS_NAMESPACE]))
 
 
 # The reads an anonymous caller's request may be answered from the cache before routing, by

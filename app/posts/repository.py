@@ -30,12 +30,31 @@ class PostRepository:
     async def get(self, post_id: uuid.UUID) -> Post | None:
         return await self.session.get(Post, post_id)
 
-    async def get_by_slug(self, slug: str) -> Post | None:
-        statement = select(Post).where(Post.slug == slug)
+    async def get_published_by_slug(self, slug: str) -> Post | None:
+        """The published post with this slug: at most one (posts_published_slug_key)."""
+        statement = select(Post).where(Post.slug == slug, Post.status == "published")
         return (await self.session.execute(statement)).scalar_one_or_none()
 
-    async def slug_taken(self, slug: str, *, other_than: uuid.UUID | None = None) -> bool:
+    async def get_own_by_slug(self, *, author_id: uuid.UUID, slug: str) -> Post | None:
+        """The author's post with this slug: at most one (posts_author_id_slug_key)."""
+        statement = select(Post).where(Post.author_id == author_id, Post.slug == slug)
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def slug_held(
+        self,
+        slug: str,
+        *,
+        author_id: uuid.UUID | None = None,
+        published: bool = False,
+        other_than: uuid.UUID | None = None,
+    ) -> bool:
+        """Whether a post other than other_than holds slug, among the author's posts or among
+        the published posts (published=True)."""
         condition = Post.slug == slug
+        if author_id is not None:
+            condition = condition & (Post.author_id == author_id)
+        if published:
+            condition = condition & (Post.status == "published")
         if other_than is not None:
             condition = condition & (Post.id != other_than)
         return bool(await self.session.scalar(select(exists().where(condition))))
@@ -81,4 +100,4 @@ class PostRepository:
         try:
             await self.session.flush()
         except StaleDataError as exc:
-            raise errors.NotFound("Post not found.") from exc
+            raise errors.NotFound.of("post") from exc

@@ -22,6 +22,7 @@ from app.posts import cache as posts_cache
 from app.posts import cursor, events, storage
 from app.posts.authz import PostFacts
 from app.posts.repository import PostFilter, PostRepository
+from app.settings import Settings
 from app.views import service as views_service
 
 # The representation of a post with its view count, as the API sends it.
@@ -54,9 +55,32 @@ async def _check_category(uow: UnitOfWork, category_id: uuid.UUID | None) -> Non
         )
 
 
-async def _free_slug(repository: PostRepository, title: str) -> str:
+async def _slug_in_view(
+    repository: PostRepository,
+    slug: str,
+    *,
+    author_id: uuid.UUID,
+    published: bool,
+    post_id: uuid.UUID | None = None,
+) -> str | None:
+    """Why slug cannot be the slug of this post of author_id; None when it can.
+
+    Only holders that whoever writes the post can see count (docs/spec.md, Slugs): the
+    author's other posts, and, for a post that is or becomes published, the published posts.
+    Another author's unpublished post never counts, so no answer tells it exists.
+    """
+    if await repository.slug_held(slug, author_id=author_id, other_than=post_id):
+        return "The author already has a post with this slug."
+    if published and await repository.slug_held(slug, published=True, other_than=post_id):
+        return "A published post already has this slug."
+    return None
+
+
+async def _free_slug(repository: PostRepository, title: str, *, author_id: uuid.UUID) -> str:
+    """The title's slug, suffixed when one of the author's posts or a published post holds it:
+    one that the post can be published with unless someone publishes it first."""
     slug = slugify(title, fallback="post")
-    if not await repository.slug_taken(slug):
+    if await _slug_in_view(repository, slug, author_id=author_id, published=True) is None:
         return slug
     return f"{slug[: MAX_LENGTH - 7].rstrip('-')}-{secrets.token_hex(3)}"
 
@@ -64,7 +88,7 @@ async def _free_slug(repository: PostRepository, title: str) -> str:
 async def get(*, uow: UnitOfWork, post_id: uuid.UUID) -> Post:
     post = await PostRepository(uow.session).get(post_id)
     if post is None:
-        raise errors.NotFound("Post not found.")
+        raise errors.NotFound.of("post")
     return post
 
 
@@ -75,10 +99,10 @@ async def get_visible(*, uow: UnitOfWork, caller: Caller, post_id: uuid.UUID) ->
     return post
 
 
-async def get_by_slug(*, uow: UnitOfWork, slug: str) -> Post:
-    post = await PostRepository(uow.session).get_by_slug(slug)
+async def get_published_by_slug(*, uow: UnitOfWork, slug: str) -> Post:
+    post = await PostRepository(uow.session).get_published_by_slug(slug)
     if post is None:
-        raise errors.NotFound("Post not found.")
+        raise errors.NotFound.of("post")
     return post
 
 
@@ -97,7 +121,12 @@ async def read(
     post_id: uuid.UUID | None = None,
     slug: str | None = None,
 ) -> Entry:
-    """The post by id or by slug as caller may see it, through the cache."""
+    """The post by id or by slug as caller may see it, through the cache.
+
+    A slug names the published post that holds it, or else the caller's own post with it
+    (several authors' unpublished posts may share a slug); only the former is cached, so the
+    slug's cache key, and the loader that fills it, is the same for every caller.
+    """
     if post_id is not None:
         key = posts_cache.by_id(post_id)
     elif slug is not None:
@@ -109,10 +138,21 @@ async def read(
         if post_id is not None:
             post = await get(uow=uow, post_id=post_id)
         else:
-            post = await get_by_slug(uow=uow, slug=slug or "")
+            post = await get_published_by_slug(uow=uow, slug=slug or "")
         return await _loaded(clients=clients, post=post, render=render)
 
-    entry = await posts_cache.cached_read(cache=cache, caller=caller, key=key, load=load)
+    try:
+        entry = await posts_cache.cached_read(cache=cache, caller=caller, key=key, load=load)
+    except errors.NotFound:
+        if slug is None or caller.principal is None:
+            raise
+        own = await PostRepository(uow.session).get_own_by_slug(
+            author_id=caller.principal.user_id, slug=slug
+        )
+        if own is None:
+            raise
+        caller.require(PostFacts.of(own).resource())
+        return (await _loaded(clients=clients, post=own, render=render)).entry
     assert entry is not None  # with a loader, a miss is loaded
     return entry
 
@@ -120,8 +160,7 @@ async def read(
 async def create(
     *,
     uow: UnitOfWork,
-    cache: Cache,
-    clients: AwsClients,
+    settings: Settings,
     author_id: uuid.UUID,
     title: str,
     body: str,
@@ -132,9 +171,13 @@ async def create(
     repository = PostRepository(uow.session)
     await _check_category(uow, category_id)
     if slug is None:
-        slug = await _free_slug(repository, title)
-    elif await repository.slug_taken(slug):
-        raise errors.Conflict("A post with this slug already exists.")
+        slug = await _free_slug(repository, title, author_id=author_id)
+    else:
+        problem = await _slug_in_view(
+            repository, slug, author_id=author_id, published=status == "published"
+        )
+        if problem is not None:
+            raise errors.Conflict(problem)
     now = utcnow()
     post = Post(
         title=title,
@@ -148,16 +191,15 @@ async def create(
         updated_at=now,
     )
     post = await repository.add(post)
-    await events.announce(clients=clients, post=post, was_published=False)
-    posts_cache.post_created(uow, cache=cache)
+    events.announce(uow, settings=settings, post=post, was_published=False)
+    posts_cache.post_created(uow)
     return post
 
 
 async def update(
     *,
     uow: UnitOfWork,
-    cache: Cache,
-    clients: AwsClients,
+    settings: Settings,
     caller: Caller,
     post_id: uuid.UUID,
     if_match: str,
@@ -172,44 +214,55 @@ async def update(
     if "category_id" in changes:
         await _check_category(uow, changes["category_id"])
         post.category_id = changes["category_id"]
-    slug = changes.get("slug")
-    if slug is not None and slug != post.slug:
-        if await repository.slug_taken(slug, other_than=post.id):
-            raise errors.Conflict("A post with this slug already exists.")
+    slug, status = changes.get("slug") or post.slug, changes.get("status") or post.status
+    if slug != post.slug or (status == "published" and not was_published):
+        problem = await _slug_in_view(
+            repository,
+            slug,
+            author_id=post.author_id,
+            published=status == "published",
+            post_id=post.id,
+        )
+        if problem is not None:
+            raise errors.Conflict(problem)
         post.slug = slug
     for field in ("title", "body"):
         if changes.get(field) is not None:
             setattr(post, field, changes[field])
-    status = changes.get("status")
-    if status is not None:
+    if "status" in changes:
         post.status = status
         if status == "published" and post.published_at is None:
             post.published_at = utcnow()
     post.updated_at = utcnow()
     post = await repository.save(post)
-    await events.announce(clients=clients, post=post, was_published=was_published)
-    posts_cache.post_changed(uow, cache=cache, post_id=post.id, slugs=[old_slug, post.slug])
+    events.announce(uow, settings=settings, post=post, was_published=was_published)
+    posts_cache.post_changed(uow, post_id=post.id, slugs=[old_slug, post.slug])
     return post
 
 
-async def delete(
-    *, uow: UnitOfWork, cache: Cache, clients: AwsClients, caller: Caller, post_id: uuid.UUID
-) -> None:
-    """The post's uploaded files first, as an attachment's delete does: if S3 is down the post
-    stays, and a retry deletes both. Rows of its attachments go with the post (ON DELETE CASCADE).
-    """
+async def delete(*, uow: UnitOfWork, caller: Caller, post_id: uuid.UUID) -> None:
+    """The post, and once that commits its uploaded files. Rows of its attachments go with the
+    post (ON DELETE CASCADE)."""
     post = await get_visible(uow=uow, caller=caller, post_id=post_id)
-    await storage.delete_uploads(clients=clients, post_id=post.id)
     await PostRepository(uow.session).delete(post)
-    posts_cache.post_changed(uow, cache=cache, post_id=post_id, slugs=[post.slug])
+    storage.delete_uploads(uow, post_id=post.id)
+    posts_cache.post_changed(uow, post_id=post_id, slugs=[post.slug])
 
 
 async def record_view(
-    *, uow: UnitOfWork, clients: AwsClients, caller: Caller, post_id: uuid.UUID
+    *,
+    uow: UnitOfWork,
+    clients: AwsClients,
+    cache: Cache,
+    caller: Caller,
+    post_id: uuid.UUID,
+    viewer: views_service.Viewer,
 ) -> int:
-    """Count one view of a post the caller may see; the new count."""
+    """Count the viewer's view of a post the caller may see, once per window; the count now."""
     post = await get_visible(uow=uow, caller=caller, post_id=post_id)
-    return await views_service.record(clients=clients, post_id=post.id)
+    return await views_service.view(
+        clients=clients, store=cache.store, settings=cache.settings, post_id=post.id, viewer=viewer
+    )
 
 
 async def list_page(

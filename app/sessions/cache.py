@@ -13,8 +13,8 @@ from datetime import datetime
 
 from app.platform.authz import Principal
 from app.platform.cache.keys import PREFIX
-from app.platform.cache.reads import Cache
 from app.platform.db.unit_of_work import UnitOfWork
+from app.platform.outbox import messages
 
 
 def session_key(token_hash: str) -> str:
@@ -32,14 +32,8 @@ def decode(raw: bytes) -> tuple[Principal, datetime]:
     return principal, datetime.fromisoformat(expires_at)
 
 
-def sessions_ended(uow: UnitOfWork, *, cache: Cache, token_hashes: Iterable[str]) -> None:
+def sessions_ended(uow: UnitOfWork, *, token_hashes: Iterable[str]) -> None:
     """Sessions ended or changed role: after the commit, their cached entries are tombstoned."""
-    hashes = list(token_hashes)
-    if hashes:
-        uow.after_commit(lambda: end_cached_sessions(cache=cache, token_hashes=hashes))
-
-
-async def end_cached_sessions(*, cache: Cache, token_hashes: Iterable[str]) -> None:
     entries = [session_key(token_hash) for token_hash in token_hashes]
     if entries:
-        await cache.invalidate(entries=entries)
+        uow.emit(messages.invalidate(entries=entries))

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 
 from app import errors
 from app.platform.authz import Caller, Principal, Resource
-from app.platform.cache.reads import Cache
 from app.platform.db.models import LoginSession, utcnow
 from app.platform.db.unit_of_work import UnitOfWork
 from app.platform.emails import normalize_email
@@ -33,14 +32,15 @@ async def login(
     rate_limits: RateLimits,
     email: str,
     password: str,
+    client_ip: str,
 ) -> tuple[LoginSession, str]:
     """A new session and its token; the same error for an unknown email and a wrong password.
 
-    The attempt counts against the account's limit before the password is checked, so guessing
-    costs no hashing past the limit.
+    The attempt counts against the account's limits (from this address, then from everywhere)
+    before the password is checked, so guessing costs no hashing past the limit.
     """
     normalized = normalize_email(email)
-    await rate_limits.login_attempt(email=normalized)
+    await rate_limits.login_attempt(email=normalized, client_ip=client_ip)
     repository = SessionRepository(uow.session)
     user = await repository.user_by_email(normalized)
     if not await passwords.verify_password(user.password_hash if user else None, password):
@@ -88,32 +88,32 @@ async def list_live(
     )
 
 
-async def end_current(*, uow: UnitOfWork, cache: Cache, principal: Principal) -> None:
+async def end_current(*, uow: UnitOfWork, principal: Principal) -> None:
     """Log out: end the session the caller presented."""
     token_hash = await SessionRepository(uow.session).delete(principal.session_id)
-    sessions_cache.sessions_ended(uow, cache=cache, token_hashes=[token_hash] if token_hash else [])
+    sessions_cache.sessions_ended(uow, token_hashes=[token_hash] if token_hash else [])
 
 
-async def revoke(*, uow: UnitOfWork, cache: Cache, caller: Caller, session_id: uuid.UUID) -> None:
+async def revoke(*, uow: UnitOfWork, caller: Caller, session_id: uuid.UUID) -> None:
     """End one of the caller's sessions; other people's sessions do not exist for them."""
     repository = SessionRepository(uow.session)
     record = await repository.get(session_id)
     if record is None:
-        raise errors.NotFound("Session not found.")
+        raise errors.NotFound.of("session")
     caller.require(Resource(type="session", owner_id=record.user_id))
     await repository.delete(record.id)
-    sessions_cache.sessions_ended(uow, cache=cache, token_hashes=[record.token_hash])
+    sessions_cache.sessions_ended(uow, token_hashes=[record.token_hash])
 
 
-async def end_all(*, uow: UnitOfWork, cache: Cache, user_id: uuid.UUID) -> None:
+async def end_all(*, uow: UnitOfWork, user_id: uuid.UUID) -> None:
     """End every session of the user (a password reset)."""
     repository = SessionRepository(uow.session)
     ended = await repository.token_hashes(user_id)
     await repository.delete_for_user(user_id)
-    sessions_cache.sessions_ended(uow, cache=cache, token_hashes=ended)
+    sessions_cache.sessions_ended(uow, token_hashes=ended)
 
 
-async def forget_cached(*, uow: UnitOfWork, cache: Cache, user_id: uuid.UUID) -> None:
+async def forget_cached(*, uow: UnitOfWork, user_id: uuid.UUID) -> None:
     """Once this change commits, the user's next request with any token reads the database."""
     hashes = await SessionRepository(uow.session).token_hashes(user_id)
-    sessions_cache.sessions_ended(uow, cache=cache, token_hashes=hashes)
+    sessions_cache.sessions_ended(uow, token_hashes=hashes)

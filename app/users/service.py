@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from app import errors
-from app.platform.cache.reads import Cache
 from app.platform.db.models import User, utcnow
 from app.platform.db.unit_of_work import UnitOfWork
 from app.platform.emails import normalize_email
@@ -56,7 +55,7 @@ async def update_profile(
     return await UserRepository(uow.session).save(user)
 
 
-async def change_role(*, uow: UnitOfWork, cache: Cache, user: User, role: str) -> User:
+async def change_role(*, uow: UnitOfWork, user: User, role: str) -> User:
     """Give the user the role; their cached sessions, which carry the old one, end with it.
 
     The API (updateUserRole) and the command line (`app.cli set-role`) both change roles here.
@@ -65,5 +64,5 @@ async def change_role(*, uow: UnitOfWork, cache: Cache, user: User, role: str) -
         user.role = role
         user.updated_at = utcnow()
         await UserRepository(uow.session).save(user)
-    await sessions_service.forget_cached(uow=uow, cache=cache, user_id=user.id)
+    await sessions_service.forget_cached(uow=uow, user_id=user.id)
     return user

@@ -1,18 +1,77 @@
-"""Post view counts: an atomic DynamoDB counter per post."""
+"""Post view counts: an atomic DynamoDB counter per post, one view per viewer per window.
+
+A viewer is the signed-in user, or else the client address with its User-Agent. Their first
+view of a post in VIEWS_DEDUPE_WINDOW_SECONDS takes a Redis marker (SET NX with the window as
+its TTL) and adds one; the others, and every view while Redis is unavailable, add nothing and
+answer the current count (docs/cache.md, "View counts").
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
 
 from app import errors
 from app.platform.aws import dynamo
 from app.platform.aws.calls import AwsError
 from app.platform.aws.clients import AwsClients
+from app.platform.cache.store import Store
+from app.settings import Settings
 
 KEY, COUNT = "postId", "viewCount"
+SEEN_PREFIX = "blog:vw1"
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Who viewed: a signed-in user is one viewer wherever they read from."""
+
+    user_id: uuid.UUID | None
+    address: str
+    user_agent: str
+
+    def identity(self) -> str:
+        if self.user_id is not None:
+            return f"user:{self.user_id}"
+        return f"anonymous:{self.address}\n{self.user_agent}"
+
+
+def seen_key(*, settings: Settings, post_id: uuid.UUID, viewer: Viewer) -> str:
+    """The marker of the viewer's counted view; keyed with the pepper, so Redis holds no
+    address, and no list of addresses could be hashed to find one."""
+    secret = hashlib.sha256(b"views:" + settings.token_pepper.get_secret_value().encode())
+    digest = hmac.new(secret.digest(), viewer.identity().encode(), hashlib.sha256).hexdigest()
+    return f"{SEEN_PREFIX}:{post_id}:{digest[:32]}"
+
+
+async def view(
+    *, clients: AwsClients, store: Store, settings: Settings, post_id: uuid.UUID, viewer: Viewer
+) -> int:
+    """Count the viewer's view once per window; the post's count after it, counted or not.
+
+    While Redis is unavailable nothing is counted: the per-address limit is open then too, so
+    counting would let one caller add a view per call again.
+    """
+    key = seen_key(settings=settings, post_id=post_id, viewer=viewer)
+    window_ms = settings.views_dedupe_window_seconds * 1000
+    if await store.add(key, b"1", milliseconds=window_ms) is not True:
+        return await current(clients=clients, post_id=post_id)
+    try:
+        return await record(clients=clients, post_id=post_id)
+    except Exception:
+        # Not counted after all: the viewer's retry must count.
+        async def forget(redis: Redis) -> int:
+            return int(await redis.delete(key))
+
+        await store.run(forget, 0)
+        raise
 
 
 async def record(*, clients: AwsClients, post_id: uuid.UUID) -> int:
@@ -24,6 +83,14 @@ async def record(*, clients: AwsClients, post_id: uuid.UUID) -> int:
         attribute=COUNT,
         amount=1,
     )
+
+
+async def current(*, clients: AwsClients, post_id: uuid.UUID) -> int:
+    """The post's count now, read strongly; 503 while the counter store is unavailable."""
+    item = await dynamo.get_item(
+        clients, table=clients.settings.views_table, key={KEY: str(post_id)}
+    )
+    return int(item.get(COUNT, 0)) if item else 0
 
 
 async def count(*, clients: AwsClients, post_id: uuid.UUID) -> int | None:

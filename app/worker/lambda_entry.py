@@ -1,17 +1,27 @@
-"""The job worker on Lambda: the handler of an SQS trigger with ReportBatchItemFailures on."""
+"""The job worker on Lambda: the handler of an SQS trigger with ReportBatchItemFailures on, and
+of the EventBridge schedule that sweeps the outbox and expires uploads (docs/infra.md)."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
+from app.attachments import tasks as attachment_tasks
 from app.bootstrap import open_resources
 from app.settings import get_settings
 from app.worker import registry
 
+SCHEDULED = "Scheduled Event"
+
 
 def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
-    """Run the batch's jobs; the failed messages are reported so only they come back."""
+    """Run the batch's jobs; the failed messages are reported so only they come back.
+
+    A scheduled event sweeps the outbox and expires uploads instead, as the poller does
+    between receives.
+    """
+    if event.get("detail-type") == SCHEDULED:
+        return _sweep()
 
     async def run() -> list[str]:
         async with open_resources(get_settings()) as resources:
@@ -21,3 +31,19 @@ def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
 
     failed = asyncio.run(run())
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
+
+
+def _sweep() -> dict[str, Any]:
+    async def run() -> dict[str, Any]:
+        async with open_resources(get_settings()) as resources:
+            done = await resources.outbox.sweep()
+            expiry = await attachment_tasks.expire_uploads(resources=resources)
+        return {
+            "delivered": done.delivered,
+            "failed": done.failed,
+            "dead": done.dead,
+            "expired": expiry.expired,
+            "leftovers": expiry.leftovers,
+        }
+
+    return asyncio.run(run())

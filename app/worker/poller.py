@@ -1,27 +1,45 @@
-"""The job worker from a shell: `python -m app.worker.poller` receives from the jobs queue."""
+"""The job worker from a shell: `python -m app.worker.poller` receives from the jobs queue,
+sweeps the outbox every OUTBOX_SWEEP_INTERVAL_SECONDS between receives, and expires uploads
+nobody completed every minute (app/attachments/tasks.py)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import time
 
+from app.attachments import tasks as attachment_tasks
 from app.bootstrap import open_resources
 from app.platform.aws.calls import call
 from app.platform.resources import Resources
 from app.settings import get_settings
 from app.worker import registry
 
+logger = logging.getLogger(__name__)
+
 
 async def poll(*, resources: Resources, batches: int, wait_seconds: int) -> int:
     """Receive and run up to `batches` batches of jobs; the number of jobs run.
 
-    A failed message is left in the queue, to come back after its visibility timeout.
+    A failed message is left in the queue, to come back after its visibility timeout. Before a
+    receive, the outbox is swept when the last sweep is older than its interval, and uploads
+    are expired when the last expiry is older than its own.
     """
     aws = resources.aws
     url = await call(aws.queue_url, aws.settings.jobs_queue)
+    interval = resources.settings.outbox_sweep_interval_seconds
+    wait_seconds = min(wait_seconds, max(1, int(interval)))
     done = 0
+    last_sweep = -interval
+    last_expiry = -attachment_tasks.EXPIRY_INTERVAL_SECONDS
     for _ in range(batches):
+        if time.monotonic() - last_sweep >= interval:
+            last_sweep = time.monotonic()
+            await sweep(resources)
+        if time.monotonic() - last_expiry >= attachment_tasks.EXPIRY_INTERVAL_SECONDS:
+            last_expiry = time.monotonic()
+            await expire(resources)
         answer = await call(
             aws.sqs().receive_message,
             QueueUrl=url,
@@ -38,6 +56,28 @@ async def poll(*, resources: Resources, batches: int, wait_seconds: int) -> int:
                 )
                 done += 1
     return done
+
+
+async def sweep(resources: Resources) -> None:
+    """One outbox sweep; a failure (the database down) waits for the next one."""
+    try:
+        result = await resources.outbox.sweep()
+    except Exception:
+        logger.exception("outbox sweep failed")
+        return
+    if result.delivered or result.failed:
+        logger.info(
+            "outbox swept",
+            extra={"delivered": result.delivered, "failed": result.failed, "dead": result.dead},
+        )
+
+
+async def expire(resources: Resources) -> None:
+    """One expiry sweep of uploads; a failure waits for the next one."""
+    try:
+        await attachment_tasks.expire_uploads(resources=resources)
+    except Exception:
+        logger.exception("upload expiry failed")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -20,8 +20,9 @@ else:
 router = APIRouter(tags=['attachments'])
 
 
-@router.get(
+@router.api_route(
     '/v1/posts/{postId}/attachments',
+    methods=['GET', 'HEAD'],
     operation_id='listAttachments',
     response_model=AttachmentListEnvelope,
 )
@@ -40,12 +41,17 @@ async def list_attachments(
     status_code=201,
 )
 async def create_attachment(
+    idempotency__key: Optional[
+        constr(pattern=r'^[\x21-\x7E]+$', min_length=1, max_length=255)
+    ] = Header(None, alias='Idempotency-Key'),
     post_id: UUID = Path(..., alias='postId'),
     body: AttachmentCreate = ...,
     ctx: RequestContext = Depends(operation_context('createAttachment', Auth.REQUIRED)),
 ) -> AttachmentUploadEnvelope:
     """Start an upload"""
-    return await ctx.run(impl.create_attachment, post_id=post_id, body=body)
+    return await ctx.run_idempotent(
+        idempotency__key, impl.create_attachment, post_id=post_id, body=body
+    )
 
 
 @router.delete(
@@ -72,6 +78,9 @@ async def delete_attachment(
     status_code=202,
 )
 async def complete_attachment(
+    idempotency__key: Optional[
+        constr(pattern=r'^[\x21-\x7E]+$', min_length=1, max_length=255)
+    ] = Header(None, alias='Idempotency-Key'),
     post_id: UUID = Path(..., alias='postId'),
     attachment_id: UUID = Path(..., alias='attachmentId'),
     ctx: RequestContext = Depends(
@@ -79,6 +88,9 @@ async def complete_attachment(
     ),
 ) -> AttachmentEnvelope:
     """Finish an upload"""
-    return await ctx.run(
-        impl.complete_attachment, post_id=post_id, attachment_id=attachment_id
+    return await ctx.run_idempotent(
+        idempotency__key,
+        impl.complete_attachment,
+        post_id=post_id,
+        attachment_id=attachment_id,
     )

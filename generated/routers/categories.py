@@ -20,8 +20,9 @@ else:
 router = APIRouter(tags=['categories'])
 
 
-@router.get(
+@router.api_route(
     '/v1/categories',
+    methods=['GET', 'HEAD'],
     operation_id='listCategories',
     response_model=CategoryListEnvelope,
 )
@@ -42,15 +43,19 @@ async def list_categories(
     status_code=201,
 )
 async def create_category(
-    body: CategoryCreate,
+    idempotency__key: Optional[
+        constr(pattern=r'^[\x21-\x7E]+$', min_length=1, max_length=255)
+    ] = Header(None, alias='Idempotency-Key'),
+    body: CategoryCreate = ...,
     ctx: RequestContext = Depends(operation_context('createCategory', Auth.REQUIRED)),
 ) -> CategoryEnvelope:
     """Create a category"""
-    return await ctx.run(impl.create_category, body=body)
+    return await ctx.run_idempotent(idempotency__key, impl.create_category, body=body)
 
 
-@router.get(
+@router.api_route(
     '/v1/categories/{categoryId}',
+    methods=['GET', 'HEAD'],
     operation_id='getCategory',
     response_model=CategoryEnvelope,
 )

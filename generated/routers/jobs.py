@@ -20,8 +20,9 @@ else:
 router = APIRouter(tags=['jobs'])
 
 
-@router.get(
+@router.api_route(
     '/v1/jobs/{jobId}',
+    methods=['GET', 'HEAD'],
     operation_id='getJob',
     response_model=JobEnvelope,
 )

@@ -27,11 +27,16 @@ router = APIRouter(tags=['password-resets'])
     status_code=202,
 )
 async def request_password_reset(
-    body: PasswordResetRequest,
+    idempotency__key: Optional[
+        constr(pattern=r'^[\x21-\x7E]+$', min_length=1, max_length=255)
+    ] = Header(None, alias='Idempotency-Key'),
+    body: PasswordResetRequest = ...,
     ctx: RequestContext = Depends(operation_context('requestPasswordReset', Auth.NONE)),
 ) -> AcknowledgementEnvelope:
     """Request a password reset"""
-    return await ctx.run(impl.request_password_reset, body=body)
+    return await ctx.run_idempotent(
+        idempotency__key, impl.request_password_reset, body=body
+    )
 
 
 @router.post(

@@ -20,8 +20,9 @@ else:
 router = APIRouter(tags=['posts'])
 
 
-@router.get(
+@router.api_route(
     '/v1/posts',
+    methods=['GET', 'HEAD'],
     operation_id='listPosts',
     response_model=PostListEnvelope,
 )
@@ -59,15 +60,19 @@ async def list_posts(
     status_code=201,
 )
 async def create_post(
-    body: PostCreate,
+    idempotency__key: Optional[
+        constr(pattern=r'^[\x21-\x7E]+$', min_length=1, max_length=255)
+    ] = Header(None, alias='Idempotency-Key'),
+    body: PostCreate = ...,
     ctx: RequestContext = Depends(operation_context('createPost', Auth.REQUIRED)),
 ) -> PostEnvelope:
     """Create a post"""
-    return await ctx.run(impl.create_post, body=body)
+    return await ctx.run_idempotent(idempotency__key, impl.create_post, body=body)
 
 
-@router.get(
+@router.api_route(
     '/v1/posts/by-slug/{slug}',
+    methods=['GET', 'HEAD'],
     operation_id='getPostBySlug',
     response_model=PostEnvelope,
 )
@@ -86,8 +91,9 @@ async def get_post_by_slug(
     )
 
 
-@router.get(
+@router.api_route(
     '/v1/posts/{postId}',
+    methods=['GET', 'HEAD'],
     operation_id='getPost',
     response_model=PostEnvelope,
 )

@@ -34,8 +34,9 @@ async def create_session(
     return await ctx.run(impl.create_session, body=body)
 
 
-@router.get(
+@router.api_route(
     '/v1/sessions',
+    methods=['GET', 'HEAD'],
     operation_id='listSessions',
     response_model=SessionListEnvelope,
 )

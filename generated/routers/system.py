@@ -20,8 +20,9 @@ else:
 router = APIRouter(tags=['system'])
 
 
-@router.get(
+@router.api_route(
     '/health',
+    methods=['GET', 'HEAD'],
     operation_id='getHealth',
     response_model=Health,
 )

@@ -34,8 +34,9 @@ async def register_user(
     return await ctx.run(impl.register_user, body=body)
 
 
-@router.get(
+@router.api_route(
     '/v1/users/me',
+    methods=['GET', 'HEAD'],
     operation_id='getCurrentUser',
     response_model=UserEnvelope,
 )
@@ -61,8 +62,9 @@ async def update_current_user(
     return await ctx.run(impl.update_current_user, body=body)
 
 
-@router.get(
+@router.api_route(
     '/v1/users/{userId}',
+    methods=['GET', 'HEAD'],
     operation_id='getUser',
     response_model=PublicUserEnvelope,
 )

@@ -23,7 +23,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from scripts.contract.contract_test import HEALTH_PATH, ROOT, image_env, serve_command
+from scripts.contract.contract_test import (
+    HEALTH_PATH,
+    ON_THIS_MACHINE,
+    ROOT,
+    image_env,
+    serve_command,
+)
 from tests.fixtures.services import free_port
 
 BIN = Path(sys.executable).parent
@@ -119,6 +125,7 @@ def main() -> int:
         env = {
             **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
             **image_env(Path(cache_dir) / "opa"),
+            **ON_THIS_MACHINE,
             # Bytecode as the image has it (compiled at build), kept out of the checkout.
             "PYTHONPYCACHEPREFIX": str(Path(cache_dir) / "pycache"),
             "TOKEN_PEPPER": secrets.token_urlsafe(48),

@@ -45,6 +45,8 @@ def serve_command(port: int) -> list[str]:
         "--port",
         str(port),
         "--no-access-log",
+        # The app applies FORWARDED_ALLOW_IPS itself (app/http/middleware.py).
+        "--no-proxy-headers",
     ]
 
 
@@ -57,6 +59,11 @@ def image_env(cache_dir: Path) -> dict[str, str]:
         "OPA_BUNDLE_PATH": str(ROOT / "opa" / "build"),
         "OPA_CACHE_DIR": str(cache_dir),
     }
+
+
+# The image's ENVIRONMENT is a deployment's, which refuses to start with what runs on this machine
+# instead of AWS (the emulator, a pepper in the environment; app/settings.py): runs here are local.
+ON_THIS_MACHINE = {"ENVIRONMENT": "local"}
 
 
 def not_served_yet() -> list[str]:
@@ -74,9 +81,11 @@ UNTHROTTLED = {
     f"RATELIMIT_{name}": "1000000/60"
     for name in (
         "LOGIN_PER_ACCOUNT",
+        "LOGIN_PER_ACCOUNT_IP",
         "LOGIN_PER_IP",
         "REGISTER_PER_IP",
         "PASSWORD_RESET_PER_IP",
+        "PASSWORD_RESET_CONFIRM_PER_IP",
         "WRITES_PER_USER",
         "VIEWS_PER_IP",
     )
@@ -134,6 +143,7 @@ def main() -> int:
         env = {
             **os.environ,
             **image_env(Path(cache_dir)),
+            **ON_THIS_MACHINE,
             **UNTHROTTLED,
             **aws_env,
             "DATABASE_URL": url,

@@ -15,6 +15,7 @@ TABLES = (
     ("views_table", "postId", None),
     ("jobs_table", "jobId", "expiresAt"),
     ("resets_table", "tokenHash", "expiresAt"),
+    ("idempotency_table", "scopedKey", "expiresAt"),
 )
 
 

@@ -38,9 +38,7 @@ async def create(
     description: str | None = None,
 ) -> Category:
     return await database.transaction(
-        lambda uow: service.create(
-            uow=uow, cache=cache, name=name, slug=slug, description=description
-        )
+        lambda uow: service.create(uow=uow, name=name, slug=slug, description=description)
     )
 
 
@@ -56,7 +54,6 @@ async def update(
     return await database.transaction(
         lambda uow: service.update(
             uow=uow,
-            cache=cache,
             category_id=category.id,
             name=name,
             slug=slug,
@@ -66,9 +63,7 @@ async def update(
 
 
 async def delete(database: Database, cache: Cache, category_id: uuid.UUID) -> None:
-    await database.transaction(
-        lambda uow: service.delete(uow=uow, cache=cache, category_id=category_id)
-    )
+    await database.transaction(lambda uow: service.delete(uow=uow, category_id=category_id))
 
 
 async def names(database: Database) -> list[str]:
@@ -138,8 +133,7 @@ class TestDelete:
         await database.transaction(
             lambda uow: posts_service.create(
                 uow=uow,
-                cache=cache,
-                clients=clients,
+                settings=clients.settings,
                 author_id=author.id,
                 title="Filed",
                 body="",
@@ -200,18 +194,17 @@ class TestListCache:
 
         async def unit(uow: UnitOfWork) -> None:
             if change == "create":
-                await service.create(uow=uow, cache=cache, name="New", slug=None, description=None)
+                await service.create(uow=uow, name="New", slug=None, description=None)
             elif change == "update":
                 await service.update(
                     uow=uow,
-                    cache=cache,
                     category_id=category.id,
                     name="Renamed",
                     slug=None,
                     description=None,
                 )
             else:
-                await service.delete(uow=uow, cache=cache, category_id=category.id)
+                await service.delete(uow=uow, category_id=category.id)
             before_commit.append(await store.get(categories_cache.CATEGORY_LIST))
 
         await database.transaction(unit)
@@ -226,7 +219,7 @@ class TestListCache:
         await store.redis.set(categories_cache.CATEGORY_LIST, PLANTED)
 
         async def unit(uow: UnitOfWork) -> None:
-            await service.create(uow=uow, cache=cache, name="Never", slug=None, description=None)
+            await service.create(uow=uow, name="Never", slug=None, description=None)
             raise Rollback()
 
         with pytest.raises(Rollback):

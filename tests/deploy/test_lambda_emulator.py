@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
-from scripts.contract.contract_test import image_env, serve_command
+from scripts.contract.contract_test import ON_THIS_MACHINE, image_env, serve_command
 from tests.deploy.dockerfile import stages
 from tests.fixtures.services import free_port
 
@@ -97,6 +97,7 @@ def lambda_env(
     env = {
         **os.environ,
         **image_env(work / "opa-cache"),
+        **ON_THIS_MACHINE,
         **{k: v for k, v in image.env().items() if k.startswith("AWS_LWA_")},
         "AWS_LWA_PORT": str(app_port),
         "DATABASE_URL": database_url,

@@ -76,14 +76,23 @@ async def completed_upload(
 
 
 async def object_exists(settings: Settings, key_suffix: str) -> bool:
+    """An object whose key ends so exists, staged (where forms write) or final (served)."""
     clients = AwsClients(settings)
+
+    def keys() -> list[str]:
+        pages = clients.s3().get_paginator("list_objects_v2")
+        return [
+            item["Key"]
+            for prefix in ("posts/", "staging/posts/")
+            for page in pages.paginate(Bucket=settings.uploads_bucket, Prefix=prefix)
+            for item in page.get("Contents", [])
+        ]
+
     try:
-        listed = await asyncio.to_thread(
-            clients.s3().list_objects_v2, Bucket=settings.uploads_bucket, Prefix="posts/"
-        )
+        found = await asyncio.to_thread(keys)
     finally:
         clients.close()
-    return any(o["Key"].endswith(key_suffix) for o in listed.get("Contents", []))
+    return any(key.endswith(key_suffix) for key in found)
 
 
 async def run_worker(settings: Settings) -> int:
@@ -135,9 +144,34 @@ class TestCreate:
         assert attachment["size"] == MAX_BYTES
         assert attachment["downloadUrl"] is None
         assert form["method"] == "POST"
-        assert form["fields"]["key"] == f"posts/{post_id}/{attachment['id']}"
+        # A staging key: what a form writes is never served (the job copies it once checked).
+        assert form["fields"]["key"] == f"staging/posts/{post_id}/{attachment['id']}"
         assert form["fields"]["Content-Type"] == "image/png"
         assert "policy" in form["fields"]
+
+
+class TestUploadsInProgress:
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        return settings.model_copy(update={"attachments_pending_per_post": 1})
+
+    async def test_past_the_cap_is_409_with_retry_after(
+        self, client: httpx.AsyncClient, author: Actor
+    ) -> None:
+        post_id = await make_post(client, author)
+        started = await start_upload(client, author, post_id)
+        body = {"filename": "b.png", "contentType": "image/png", "size": 10}
+
+        response = await client.post(
+            f"/v1/posts/{post_id}/attachments", json=body, headers=author.headers
+        )
+
+        error = assert_error(response, 409, "TOO_MANY_PENDING_UPLOADS")
+        assert error["message"].startswith("This post has the most uploads in progress allowed (1)")
+        assert 0 < int(response.headers["Retry-After"]) <= 300
+        await upload(started, PNG)
+        data(await complete(client, author, post_id, started["attachment"]["id"]), 202)
+        assert (await start_upload(client, author, post_id))["attachment"]["id"]
 
 
 class TestComplete:
@@ -273,6 +307,30 @@ class TestDelete:
         assert_error(await client.delete(path, headers=author.headers), 404, "NOT_FOUND")
 
 
+class TestList:
+    @pytest.mark.parametrize("caller", ["anonymous", "author", "editor", "admin"], indirect=True)
+    async def test_work_in_progress_is_shown_only_to_who_may_upload(
+        self, client: httpx.AsyncClient, other_author: Actor, caller: Actor, settings: Settings
+    ) -> None:
+        post_id = await make_post(client, other_author, status="published")
+        attachment_id, job_id = await completed_upload(client, other_author, post_id)
+        path = f"/v1/posts/{post_id}/attachments"
+        manages = caller.kind in {"editor", "admin"}
+
+        def shown(listed: list[dict[str, Any]]) -> list[tuple[str, str, str | None]]:
+            return [(a["id"], a["status"], a["jobId"]) for a in listed]
+
+        processing = [(attachment_id, "processing", job_id)]
+        assert shown(data(await client.get(path, headers=other_author.headers))) == processing
+        listed = data(await client.get(path, headers=caller.headers))
+        assert shown(listed) == (processing if manages else [])
+
+        assert await run_worker(settings) >= 1
+        listed = data(await client.get(path, headers=caller.headers))
+        assert shown(listed) == [(attachment_id, "ready", job_id if manages else None)]
+        assert listed[0]["downloadUrl"]
+
+
 class TestDeletingThePost:
     async def test_removes_its_objects_and_no_others(
         self, client: httpx.AsyncClient, author: Actor, settings: Settings
@@ -300,11 +358,13 @@ class TestDeletingThePost:
         assert response.status_code == 204
 
 
-async def expire_form(database: Database, attachment_id: str) -> None:
+async def expire_form(
+    database: Database, attachment_id: str, *, ago: timedelta = timedelta(seconds=5)
+) -> None:
     async def expire(uow: UnitOfWork) -> None:
         session = uow.session
         found = await AttachmentRepository(session).get_by_id(uuid.UUID(attachment_id))
         assert found is not None
-        found.upload_expires_at = utcnow() - timedelta(seconds=5)
+        found.upload_expires_at = utcnow() - ago
 
     await database.transaction(expire)

@@ -33,7 +33,8 @@ async def stored_tokens(settings: Settings, actor: Actor) -> list[dict[str, Any]
         answer = await asyncio.to_thread(clients.dynamodb().scan, TableName=settings.resets_table)
     finally:
         clients.close()
-    return [dict(i) for i in answer["Items"] if i["userId"]["S"] == str(actor.user_id)]
+    # Accounts' generation items (`user:{userId}`) carry no userId: they are not tokens.
+    return [dict(i) for i in answer["Items"] if i.get("userId", {}).get("S") == str(actor.user_id)]
 
 
 def jobs_for(settings: Settings, emails: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -66,10 +67,11 @@ class TestRequest:
 
         assert await stored_tokens(settings, author) == []
         queued = await asyncio.to_thread(jobs_for, settings, (known.lower(), unknown))
-        assert queued == [
+        assert [{k: v for k, v in job.items() if k != "outboxId"} for job in queued] == [
             {"type": "password_reset.issue", "email": known.lower()},
             {"type": "password_reset.issue", "email": unknown},
         ]
+        assert len({job["outboxId"] for job in queued}) == 2
 
     async def test_invalid_email(self, client: httpx.AsyncClient) -> None:
         response = await client.post("/v1/password-resets", json={"email": "not-an-email"})
@@ -149,7 +151,7 @@ class TestConfirm:
             items = (
                 await asyncio.to_thread(clients.dynamodb().scan, TableName=settings.resets_table)
             )["Items"]
-            mine = next(i for i in items if i["userId"]["S"] == str(author.user_id))
+            mine = next(i for i in items if i.get("userId", {}).get("S") == str(author.user_id))
             mine["expiresAt"] = {"N": str(int(time.time()) - 1)}
             await asyncio.to_thread(
                 clients.dynamodb().put_item, TableName=settings.resets_table, Item=mine
@@ -160,3 +162,36 @@ class TestConfirm:
             f"/v1/password-resets/{token}", json={"password": NEW_PASSWORD}
         )
         assert_error(response, 404, "NOT_FOUND")
+
+    async def test_a_reset_ends_every_other_token_of_the_account(
+        self, client: httpx.AsyncClient, settings: Settings, author: Actor
+    ) -> None:
+        assert author.email is not None
+        older = await request_token(client, settings, author.email)
+        newer = await request_token(client, settings, author.email)
+
+        used = await client.post(f"/v1/password-resets/{newer}", json={"password": NEW_PASSWORD})
+        assert used.status_code == 204, used.text
+        stale = await client.post(f"/v1/password-resets/{older}", json={"password": PASSWORD})
+        assert_error(stale, 404, "NOT_FOUND")
+
+        login = {"email": author.email, "password": NEW_PASSWORD}
+        data(await client.post("/v1/sessions", json=login), 201)
+        # A token asked for after the reset belongs to the new generation and works.
+        later = await request_token(client, settings, author.email)
+        again = await client.post(f"/v1/password-resets/{later}", json={"password": PASSWORD})
+        assert again.status_code == 204, again.text
+
+    async def test_two_tokens_of_one_account_used_at_once_one_wins(
+        self, client: httpx.AsyncClient, settings: Settings, author: Actor
+    ) -> None:
+        assert author.email is not None
+        first = await request_token(client, settings, author.email)
+        second = await request_token(client, settings, author.email)
+        answers = await asyncio.gather(
+            *(
+                client.post(f"/v1/password-resets/{token}", json={"password": NEW_PASSWORD})
+                for token in (first, second)
+            )
+        )
+        assert sorted(r.status_code for r in answers) == [204, 404]

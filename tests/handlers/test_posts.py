@@ -7,7 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.fixtures.actors import ANONYMOUS, Actor
+from app.platform.db.database import Database
+from tests.fixtures.actors import ANONYMOUS, Actor, make_actor
 from tests.helpers import assert_error, data
 
 
@@ -82,6 +83,22 @@ class TestCreatePost:
         )
         assert_error(response, 409, "CONFLICT")
 
+    async def test_another_authors_draft_slug_answers_as_a_free_one(
+        self, client: httpx.AsyncClient, author: Actor, other_author: Actor
+    ) -> None:
+        await create_post(client, other_author, title="Secret plans", slug="held")
+
+        async def attempt(slug: str, title: str) -> tuple[int, str, list[str]]:
+            response = await client.post(
+                "/v1/posts", json={"title": title, "slug": slug}, headers=author.headers
+            )
+            return response.status_code, response.json()["data"]["slug"], sorted(response.headers)
+
+        held, free = await attempt("held", "A"), await attempt("free", "B")
+        assert (held[0], held[2]) == (free[0], free[2]) == (201, free[2])
+        assert (held[1], free[1]) == ("held", "free")
+        assert (await create_post(client, author, title="Secret plans"))["slug"] == "secret-plans"
+
     async def test_derived_slugs_stay_unique(
         self, client: httpx.AsyncClient, author: Actor
     ) -> None:
@@ -126,6 +143,30 @@ class TestReadPost:
         assert_error(by_id, 404, "NOT_FOUND")
         by_slug = await client.get(f"/v1/posts/by-slug/{draft['slug']}", headers=caller.headers)
         assert_error(by_slug, 404, "NOT_FOUND")
+
+    @pytest.mark.parametrize("caller", ["anonymous", "editor"], indirect=True)
+    async def test_a_slug_names_the_published_post_or_else_the_callers_own(
+        self,
+        client: httpx.AsyncClient,
+        database: Database,
+        author: Actor,
+        other_author: Actor,
+        caller: Actor,
+    ) -> None:
+        mine = await create_post(client, author, slug="shared")
+        theirs = await create_post(client, other_author, slug="shared")
+
+        async def by_slug(actor: Actor) -> httpx.Response:
+            return await client.get("/v1/posts/by-slug/shared", headers=actor.headers)
+
+        assert data(await by_slug(author))["id"] == mine["id"]
+        assert data(await by_slug(other_author))["id"] == theirs["id"]
+        assert_error(await by_slug(caller), 404, "NOT_FOUND")
+
+        third = await make_actor(client, database)
+        published = await create_post(client, third, slug="shared", status="published")
+        for actor in (author, other_author, caller):
+            assert data(await by_slug(actor))["id"] == published["id"]
 
     @pytest.mark.parametrize("caller", ["editor", "admin"], indirect=True)
     async def test_staff_read_drafts(

@@ -9,13 +9,19 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
-from app.http.fastpath import cached_reads
+import pytest
+from starlette.types import Message, Receive, Scope, Send
+
+from app.http.fastpath import CachedReadMiddleware, cached_reads
+from app.platform.cache.entry import Entry
 from app.posts import cache as posts_cache
 from generated.main import contract_routes
 
 ROOT = Path(__file__).resolve().parents[2]
 SLUG_LIMITS = "          maxLength: 120\n          pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$'\n"
+SLUG_PATH = "  /v1/posts/by-slug/{slug}:\n"
 
 
 def keys_for(paths: list[str], reads: list[object]) -> list[str | None]:
@@ -72,10 +78,15 @@ print(json.dumps([next((k for k in (r.key_for(p) for r in reads) if k), None) fo
 
 def test_a_change_to_the_contracts_slug_reaches_the_fast_path(tmp_path: Path) -> None:
     spec = (ROOT / "docs" / "spec.md").read_text()
-    assert spec.count(SLUG_LIMITS) == 1
+    # The slug path parameter's own limits: other schemas (Post, Category) repeat them.
+    head, path_item, rest = spec.partition(SLUG_PATH)
+    parameters, operations = rest.split("    get:\n", 1)
+    assert path_item
+    assert parameters.count(SLUG_LIMITS) == 1
+    narrower = "          maxLength: 8\n          pattern: '^[a-z]+$'\n"
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "spec.md").write_text(
-        spec.replace(SLUG_LIMITS, "          maxLength: 8\n          pattern: '^[a-z]+$'\n")
+        head + path_item + parameters.replace(SLUG_LIMITS, narrower) + "    get:\n" + operations
     )
     shutil.copytree(ROOT / "scripts", tmp_path / "scripts")
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
@@ -95,3 +106,41 @@ def test_a_change_to_the_contracts_slug_reaches_the_fast_path(tmp_path: Path) ->
     )
 
     assert json.loads(probe.stdout) == [posts_cache.by_slug("abcdefgh"), None, None]
+
+
+async def test_a_head_hit_is_the_get_hit_without_its_body(monkeypatch: pytest.MonkeyPatch) -> None:
+    entry = Entry.of_body(b'{"success":true,"data":{"id":"x"},"error":null}')
+
+    async def hit(**_: object) -> Entry:
+        return entry
+
+    async def unreachable(scope: Scope, receive: Receive, send: Send) -> None:
+        raise AssertionError("a hit is answered before routing")
+
+    monkeypatch.setattr(posts_cache, "cached_read", hit)
+    middleware = CachedReadMiddleware(unreachable, routes=contract_routes())
+    resources = SimpleNamespace(cache=SimpleNamespace(enabled=True), authorizer=None)
+    answers = {}
+    for method in ("GET", "HEAD"):
+        sent: list[Message] = []
+
+        async def send(message: Message) -> None:
+            sent.append(message)  # noqa: B023
+
+        async def receive() -> Message:
+            return {"type": "http.request", "body": b""}
+
+        scope: Scope = {
+            "type": "http",
+            "method": method,
+            "path": f"/v1/posts/{uuid.uuid4()}",
+            "headers": [],
+            "state": {"resources": resources},
+        }
+        await middleware(scope, receive, send)
+        start, body = sent
+        answers[method] = (start["status"], start["headers"], body["body"])
+
+    assert answers["GET"][2] == entry.body
+    assert answers["HEAD"] == (*answers["GET"][:2], b"")
+    assert (b"content-length", str(len(entry.body)).encode()) in answers["HEAD"][1]

@@ -1,7 +1,9 @@
-"""Each request: a trace id, one access log line and one metric record; over-limit bodies: 413."""
+"""Each request: a trace id, one access log line and one metric record; over-limit bodies: 413;
+the client address behind trusted proxies; the headers every response carries."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -12,10 +14,10 @@ from asgi_lifespan import LifespanManager
 from starlette.types import Receive, Scope, Send
 
 from app.http.metrics import MetricsEmitter
-from app.http.middleware import TraceMiddleware
+from app.http.middleware import ClientAddressMiddleware, TraceMiddleware
 from app.main import create_app
 from app.settings import Settings
-from tests.fixtures.actors import Actor
+from tests.fixtures.actors import PASSWORD, Actor
 from tests.helpers import assert_error
 
 
@@ -128,6 +130,19 @@ async def test_unrouted_paths_are_counted_under_one_dimension(
     assert (record["status"], record["errors5xx"]) == (404, 0)
 
 
+async def test_the_access_log_never_writes_a_reset_token(
+    verbose_client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = "secret-reset-token-" + "x" * 20
+    for method in ("POST", "GET", "OPTIONS"):
+        await verbose_client.request(method, f"/v1/password-resets/{token}", json={"password": "p"})
+
+    access = access_lines(caplog)
+    assert [a["method"] for a in access] == ["POST", "GET", "OPTIONS"]
+    assert {a["path"] for a in access} == {"/v1/password-resets/{token}"}
+    assert all(token not in str(vars(r)) for r in caplog.records if r.name.startswith("app"))
+
+
 async def test_metrics_survive_a_warning_log_level_and_can_be_turned_off(
     capsys: pytest.CaptureFixture[str], settings: Settings
 ) -> None:
@@ -173,3 +188,119 @@ async def test_trace_id_comes_from_the_gateway(client: httpx.AsyncClient) -> Non
 async def test_unusable_trace_header_is_replaced(client: httpx.AsyncClient) -> None:
     response = await client.get("/health", headers={"X-Amzn-Trace-Id": "bad value\twith tab"})
     assert response.headers["X-Trace-Id"].startswith("Root=1-")
+
+
+async def echo_client(scope: Scope, receive: Receive, send: Send) -> None:
+    """An app answering with the client address it was given."""
+    body = json.dumps(scope["client"][0]).encode()
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": body})
+
+
+class TestClientAddress:
+    LOOPBACK = (ipaddress.ip_network("127.0.0.1"),)
+
+    async def client_seen(
+        self,
+        forwarded_for: list[str],
+        *,
+        peer: str = "127.0.0.1",
+        trusted: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = LOOPBACK,
+    ) -> str:
+        app = ClientAddressMiddleware(echo_client, trusted=trusted)
+        transport = httpx.ASGITransport(app=app, client=(peer, 4321))
+        headers = [("X-Forwarded-For", value) for value in forwarded_for]
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            seen: str = (await http.get("/", headers=headers)).json()
+        return seen
+
+    async def test_the_right_most_untrusted_entry_is_the_client(self) -> None:
+        # API Gateway appended the real peer; the client wrote the rest itself.
+        assert await self.client_seen(["6.6.6.6, 198.51.100.7"]) == "198.51.100.7"
+
+    async def test_a_made_up_left_most_entry_changes_nothing(self) -> None:
+        seen = {await self.client_seen([f"10.0.0.{n}, 198.51.100.7"]) for n in range(5)}
+        assert seen == {"198.51.100.7"}
+
+    async def test_trusted_hops_on_the_right_are_skipped(self) -> None:
+        trusted = (*self.LOOPBACK, ipaddress.ip_network("10.0.0.0/8"))
+        seen = await self.client_seen(["6.6.6.6, 198.51.100.7, 10.1.2.3"], trusted=trusted)
+        assert seen == "198.51.100.7"
+
+    async def test_every_header_line_counts_in_order(self) -> None:
+        assert await self.client_seen(["6.6.6.6", "198.51.100.7"]) == "198.51.100.7"
+
+    async def test_an_untrusted_peer_is_the_client_whatever_it_forwards(self) -> None:
+        assert await self.client_seen(["6.6.6.6"], peer="198.51.100.9") == "198.51.100.9"
+
+    async def test_without_the_header_the_peer_is_the_client(self) -> None:
+        assert await self.client_seen([]) == "127.0.0.1"
+
+    async def test_addresses_are_canonical_and_without_ports(self) -> None:
+        assert await self.client_seen(["198.51.100.7:5555"]) == "198.51.100.7"
+        assert await self.client_seen(["[2001:DB8:0::1]:443"]) == "2001:db8::1"
+        assert await self.client_seen(["2001:db8:0:0::1"]) == "2001:db8::1"
+
+
+class TestSecurityHeaders:
+    async def test_every_response_says_nosniff(
+        self, client: httpx.AsyncClient, author: Actor
+    ) -> None:
+        body = {"title": "Sniffed", "status": "published"}
+        post = await client.post("/v1/posts", json=body, headers=author.headers)
+        assert post.status_code == 201, post.text
+        path = f"/v1/posts/{post.json()['data']['id']}"
+        # The second anonymous read is a cache hit the fast path answers before routing.
+        answers = [
+            await client.get("/health"),
+            await client.get("/v1/nope"),
+            await client.get(path),
+            await client.get(path),
+            await client.get(path, headers={"If-None-Match": post.headers["ETag"]}),
+            await client.post("/v1/users", content=b"x" * 2_000_000),
+            await client.get("/openapi.json"),
+        ]
+        assert [a.status_code for a in answers] == [200, 404, 200, 200, 304, 413, 200]
+        for answer in answers:
+            assert answer.headers["X-Content-Type-Options"] == "nosniff", answer.request.url
+
+    async def test_personal_answers_are_never_stored(
+        self, client: httpx.AsyncClient, author: Actor
+    ) -> None:
+        assert author.email is not None
+        login = {"email": author.email, "password": PASSWORD}
+        answers = {
+            "createSession": await client.post("/v1/sessions", json=login),
+            "getCurrentUser": await client.get("/v1/users/me", headers=author.headers),
+            "getCurrentUser 401": await client.get("/v1/users/me"),
+            "updateCurrentUser": await client.patch(
+                "/v1/users/me", json={"bio": "hi"}, headers=author.headers
+            ),
+            "listSessions": await client.get("/v1/sessions", headers=author.headers),
+            "requestPasswordReset": await client.post(
+                "/v1/password-resets", json={"email": author.email}
+            ),
+            "confirmPasswordReset": await client.post(
+                f"/v1/password-resets/{'u' * 43}", json={"password": "a long new password"}
+            ),
+        }
+        assert [a.status_code for a in answers.values()] == [201, 200, 401, 200, 200, 202, 404]
+        for name, answer in answers.items():
+            assert answer.headers.get("Cache-Control") == "no-store", name
+
+    async def test_public_answers_keep_their_caching(self, client: httpx.AsyncClient) -> None:
+        for path in ("/health", "/v1/posts", "/v1/categories"):
+            answer = await client.get(path)
+            assert answer.status_code == 200
+            assert "Cache-Control" not in answer.headers, path
+
+
+class TestDocs:
+    async def test_served_locally_by_default(self, client: httpx.AsyncClient) -> None:
+        assert (await client.get("/docs")).status_code == 200
+
+    async def test_a_setting_turns_them_off(self, settings: Settings) -> None:
+        async for http in serve(settings.model_copy(update={"docs_enabled": False})):
+            assert_error(await http.get("/docs"), 404, "NOT_FOUND")
+            # The contract itself stays: clients and the contract tests read it.
+            assert (await http.get("/openapi.json")).status_code == 200

@@ -21,8 +21,10 @@ from tests.fixtures.database import TABLES, TEST_PEPPER, asyncpg_dsn
 from tests.migrations.dsql_emulation import EMULATION_SQL, emulate_psql_script
 
 ROOT = Path(__file__).resolve().parents[2]
-APP_TABLES = {"users", "sessions", "categories", "posts", "attachments"}
-INDEXES = {
+APP_TABLES = {"users", "sessions", "categories", "posts", "attachments", "outbox"}
+HEAD = "0005"
+# Every index the migrations build, in the order they build them.
+BUILT = {
     "users_email_normalized_key": "UNIQUE INDEX",
     "sessions_token_hash_key": "UNIQUE INDEX",
     "sessions_user_id_idx": "INDEX",
@@ -32,7 +34,16 @@ INDEXES = {
     "posts_author_id_created_at_idx": "INDEX",
     "posts_category_id_created_at_idx": "INDEX",
     "attachments_post_id_created_at_idx": "INDEX",
+    "outbox_status_available_at_idx": "INDEX",
+    "attachments_status_upload_expires_at_idx": "INDEX",
+    "posts_author_id_slug_key": "UNIQUE INDEX",
+    "posts_published_slug_key": "UNIQUE INDEX",
 }
+# Built, then dropped by a later migration (0005: slugs are no longer globally unique).
+DROPPED = {"posts_slug_key"}
+# The indexes at head.
+INDEXES = {name: kind for name, kind in BUILT.items() if name not in DROPPED}
+PARTIAL = {"posts_published_slug_key": "WHERE ((status)::text = 'published'::text)"}
 WAIT = "SELECT :'job_id' AS waited_job_id WHERE sys.wait_for_job(:'job_id') \\gset"
 FORBIDDEN = (
     r"\bENUM\b",
@@ -125,10 +136,12 @@ async def test_upgrade_downgrade_upgrade_on_postgresql(fresh_database_url: str) 
     schema = await read_schema(fresh_database_url)
 
     assert schema.tables == APP_TABLES | {"alembic_version"}
-    assert schema.versions == ["0002"]
+    assert schema.versions == [HEAD]
     for name, kind in INDEXES.items():
         definition = schema.indexes[name]
         assert definition.startswith(f"CREATE {kind} {name} ON public."), definition
+        assert definition.endswith(PARTIAL.get(name, ")")), definition
+    assert DROPPED.isdisjoint(schema.indexes)
     primary_keys = {name for name in schema.indexes if name.endswith("_pkey")}
     assert primary_keys == {f"{table}_pkey" for table in APP_TABLES}
 
@@ -141,7 +154,7 @@ async def test_the_models_name_every_migrated_table(database_url: str) -> None:
         "alembic_version"
     }
     assert set(TABLES) == APP_TABLES
-    assert schema.versions == ["0002"]
+    assert schema.versions == [HEAD]
 
 
 def statements(script: str) -> list[str]:
@@ -190,10 +203,11 @@ def dsql_script() -> str:
 def test_dsql_indexes_are_built_async(dsql_script: str) -> None:
     indexes = [s for s in statements(dsql_script) if re.match(r"CREATE (UNIQUE )?INDEX", s)]
 
-    assert len(indexes) == len(INDEXES)
+    assert len(indexes) == len(BUILT)
     for statement in indexes:
-        kind = INDEXES[statement.split(" ASYNC ")[1].split()[0]]
-        assert statement.startswith(f"CREATE {kind} ASYNC "), statement
+        name = statement.split(" ASYNC ")[1].split()[0]
+        assert statement.startswith(f"CREATE {BUILT[name]} ASYNC "), statement
+        assert (" WHERE " in statement) == (name in PARTIAL), statement
 
 
 def test_dsql_script_waits_for_every_index_job(dsql_script: str) -> None:
@@ -201,7 +215,7 @@ def test_dsql_script_waits_for_every_index_job(dsql_script: str) -> None:
     starts = [index for index, group in enumerate(groups) if " INDEX ASYNC " in group[0]]
 
     assert dsql_script.startswith("-- Aurora DSQL: run with psql -v ON_ERROR_STOP=1")
-    assert len(starts) == len(INDEXES)
+    assert len(starts) == len(BUILT)
     for index in starts:
         assert groups[index][0].endswith(" \\gset"), groups[index]
         assert groups[index + 1] == [WAIT], groups[index + 1]
@@ -245,10 +259,10 @@ async def test_without_dsql_indexes_are_plain() -> None:
     )
     indexes = [s for s in statements(script) if re.match(r"CREATE (UNIQUE )?INDEX", s)]
 
-    assert len(indexes) == len(INDEXES)
+    assert len(indexes) == len(BUILT)
     for statement in indexes:
         name = statement.split(" ON ")[0].split()[-1]
-        assert statement.startswith(f"CREATE {INDEXES[name]} {name} ON "), statement
+        assert statement.startswith(f"CREATE {BUILT[name]} {name} ON "), statement
 
 
 @dataclass(frozen=True)
@@ -284,11 +298,11 @@ async def read_jobs(database_url: str) -> list[Job]:
 
 async def assert_every_index_built_and_waited_for(database_url: str) -> None:
     schema = await read_schema(database_url)
-    assert schema.versions == ["0002"]
+    assert schema.versions == [HEAD]
     for name, kind in INDEXES.items():
         assert schema.indexes[name].startswith(f"CREATE {kind} {name} ON public.")
     jobs = await read_jobs(database_url)
-    assert [job.index_name for job in jobs] == list(INDEXES)
+    assert [job.index_name for job in jobs] == list(BUILT)
     for job in jobs:
         assert job.status == "completed"
         # Waited on once, before anything else started.

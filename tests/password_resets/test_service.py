@@ -1,4 +1,5 @@
-"""Confirming a reset inside a transaction that a real database conflict makes run twice."""
+"""Confirming a reset: inside a transaction that a real database conflict makes run twice, and
+the order of its checks (the token before any password hashing)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from app.platform.db import database as database_module
 from app.platform.db.database import Database
 from app.platform.db.models import LoginSession, User, utcnow
 from app.platform.db.unit_of_work import UnitOfWork
+from app.platform.security import passwords
 from app.settings import Settings
 from tests.fixtures.actors import Actor
 from tests.handlers.test_password_resets import NEW_PASSWORD, request_token
@@ -48,7 +50,6 @@ def confirming(
         await service.confirm(
             uow=uow,
             clients=clients,
-            cache=cache,
             settings=settings,
             token=token,
             password=NEW_PASSWORD,
@@ -110,3 +111,67 @@ async def test_a_claimed_token_refuses_every_other_claim(
     await database.transaction(confirm, request_id=uuid.uuid4())
     with pytest.raises(errors.NotFound):
         await database.transaction(confirm, request_id=uuid.uuid4())
+
+
+class CountingHasher:
+    """The real argon2 hasher, counting its calls: confirm's `hasher` seam."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def __call__(self, password: str) -> str:
+        self.calls += 1
+        return await passwords.hash_password(password)
+
+
+async def confirm_with(
+    database: Database,
+    *,
+    clients: AwsClients,
+    settings: Settings,
+    token: str,
+    hasher: CountingHasher,
+) -> None:
+    await database.transaction(
+        lambda uow: service.confirm(
+            uow=uow,
+            clients=clients,
+            settings=settings,
+            token=token,
+            password=NEW_PASSWORD,
+            hasher=hasher,
+        )
+    )
+
+
+class TestConfirmChecksTheTokenFirst:
+    async def test_an_unknown_token_costs_no_hashing(
+        self, database: Database, clients: AwsClients, settings: Settings
+    ) -> None:
+        hasher = CountingHasher()
+        with pytest.raises(errors.NotFound):
+            await confirm_with(
+                database, clients=clients, settings=settings, token="u" * 43, hasher=hasher
+            )
+        assert hasher.calls == 0
+
+    async def test_a_token_of_an_ended_generation_costs_no_hashing(
+        self,
+        client: httpx.AsyncClient,
+        database: Database,
+        clients: AwsClients,
+        settings: Settings,
+        author: Actor,
+    ) -> None:
+        assert author.email is not None
+        older = await request_token(client, settings, author.email)
+        newer = await request_token(client, settings, author.email)
+        hasher = CountingHasher()
+
+        await confirm_with(database, clients=clients, settings=settings, token=newer, hasher=hasher)
+        with pytest.raises(errors.NotFound):
+            await confirm_with(
+                database, clients=clients, settings=settings, token=older, hasher=hasher
+            )
+
+        assert hasher.calls == 1

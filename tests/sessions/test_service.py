@@ -29,6 +29,7 @@ from tests.fixtures.domains import Callers, add_user
 pytestmark = pytest.mark.usefixtures("real_redis")
 
 ATTEMPTS = 3
+CLIENT_IP = "192.0.2.10"
 
 
 @pytest.fixture
@@ -52,7 +53,12 @@ async def login(
 ) -> tuple[LoginSession, str]:
     return await database.transaction(
         lambda uow: service.login(
-            uow=uow, settings=settings, rate_limits=rate_limits, email=email, password=password
+            uow=uow,
+            settings=settings,
+            rate_limits=rate_limits,
+            email=email,
+            password=password,
+            client_ip=CLIENT_IP,
         )
     )
 
@@ -275,7 +281,6 @@ class TestRevoke:
             await database.transaction(
                 lambda uow: service.revoke(
                     uow=uow,
-                    cache=cache,
                     caller=callers.of("deleteSession", caller),
                     session_id=record.id,
                 )
@@ -292,18 +297,11 @@ class TestRevoke:
             await database.transaction(
                 lambda uow: service.revoke(
                     uow=uow,
-                    cache=cache,
                     caller=callers.of("deleteSession", user),
                     session_id=uuid.uuid4(),
                 )
             )
 
-    @pytest.mark.xfail(
-        strict=True,
-        raises=AssertionError,
-        reason="source defect: a missing session answers 'Session not found.', another's "
-        "'Not found.'",
-    )
     async def test_another_users_session_reads_exactly_like_a_missing_one(
         self,
         database: Database,
@@ -319,9 +317,7 @@ class TestRevoke:
         async def revoke(session_id: uuid.UUID) -> errors.AppError:
             with pytest.raises(errors.NotFound) as raised:
                 await database.transaction(
-                    lambda uow: service.revoke(
-                        uow=uow, cache=cache, caller=caller, session_id=session_id
-                    )
+                    lambda uow: service.revoke(uow=uow, caller=caller, session_id=session_id)
                 )
             return raised.value
 
@@ -345,7 +341,7 @@ class TestRevoke:
 
         async def unit(uow: UnitOfWork) -> None:
             caller = callers.of("deleteSession", user)
-            await service.revoke(uow=uow, cache=cache, caller=caller, session_id=revoked.id)
+            await service.revoke(uow=uow, caller=caller, session_id=revoked.id)
             before_commit.append(await store.get(key))
 
         await database.transaction(unit)
@@ -369,9 +365,7 @@ class TestEnding:
         keys = [(await cached(database, settings, rate_limits, store, user))[1] for _ in range(2)]
         other, other_key = await cached(database, settings, rate_limits, store, bystander)
 
-        await database.transaction(
-            lambda uow: service.end_all(uow=uow, cache=cache, user_id=user.id)
-        )
+        await database.transaction(lambda uow: service.end_all(uow=uow, user_id=user.id))
 
         assert await sessions_of(database, user) == []
         assert [await tombstoned(store, key) for key in keys] == [True, True]
@@ -391,7 +385,7 @@ class TestEnding:
         entry = await store.get(key)
 
         async def unit(uow: UnitOfWork) -> None:
-            await service.end_all(uow=uow, cache=cache, user_id=user.id)
+            await service.end_all(uow=uow, user_id=user.id)
             raise Rollback()
 
         with pytest.raises(Rollback):
@@ -413,9 +407,7 @@ class TestEnding:
         other, other_key = await cached(database, settings, rate_limits, store, user)
         principal = Principal(user_id=user.id, role=user.role, session_id=current.id)
 
-        await database.transaction(
-            lambda uow: service.end_current(uow=uow, cache=cache, principal=principal)
-        )
+        await database.transaction(lambda uow: service.end_current(uow=uow, principal=principal))
 
         assert await sessions_of(database, user) == [other.id]
         assert await tombstoned(store, key)

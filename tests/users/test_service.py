@@ -63,6 +63,7 @@ async def cached_sessions(
                 rate_limits=rate_limits,
                 email=user.email,
                 password=PASSWORD,
+                client_ip="192.0.2.10",
             )
         )
         principal = Principal(user_id=user.id, role=user.role, session_id=record.id)
@@ -173,7 +174,7 @@ class TestChangeRole:
 
         async def promote(uow: UnitOfWork) -> User:
             loaded = await service.get(uow=uow, user_id=user.id)
-            changed = await service.change_role(uow=uow, cache=cache, user=loaded, role="editor")
+            changed = await service.change_role(uow=uow, user=loaded, role="editor")
             before_commit.extend([await store.get(key) for key in keys])
             return changed
 
@@ -200,7 +201,7 @@ class TestChangeRole:
 
         async def promote(uow: UnitOfWork) -> None:
             loaded = await service.get(uow=uow, user_id=user.id)
-            await service.change_role(uow=uow, cache=cache, user=loaded, role="admin")
+            await service.change_role(uow=uow, user=loaded, role="admin")
             raise Rollback()
 
         with pytest.raises(Rollback):
@@ -214,7 +215,7 @@ class TestChangeRole:
 
         async def same(uow: UnitOfWork) -> User:
             loaded = await service.get(uow=uow, user_id=user.id)
-            return await service.change_role(uow=uow, cache=cache, user=loaded, role="editor")
+            return await service.change_role(uow=uow, user=loaded, role="editor")
 
         unchanged = await database.transaction(same)
 
@@ -229,7 +230,7 @@ class TestChangeRole:
 
         async def demote(uow: UnitOfWork) -> User:
             loaded = await service.get(uow=uow, user_id=user.id)
-            return await service.change_role(uow=uow, cache=cache, user=loaded, role="admin")
+            return await service.change_role(uow=uow, user=loaded, role="admin")
 
         assert (await database.transaction(demote)).role == "admin"
         sessions = await database.transaction(

@@ -3,16 +3,26 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from datetime import timedelta
 
 import httpx
 import pytest
 
+from app.attachments.service import PENDING_GRACE
 from app.jobs import repository as jobs
 from app.platform.aws.clients import AwsClients
+from app.platform.db.database import Database
 from app.settings import Settings
 from app.worker.lambda_entry import lambda_handler
 from tests.fixtures.actors import Actor
-from tests.handlers.test_attachments import completed_upload, make_post
+from tests.handlers.test_attachments import (
+    complete,
+    completed_upload,
+    expire_form,
+    make_post,
+    start_upload,
+)
+from tests.helpers import assert_error
 
 pytestmark = pytest.mark.usefixtures("settings_from_env")
 
@@ -28,7 +38,11 @@ async def test_lambda_handler_reports_only_the_failed_records() -> None:
     }
     answer = await asyncio.to_thread(lambda_handler, event, None)
     assert answer == {
-        "batchItemFailures": [{"itemIdentifier": "garbled"}, {"itemIdentifier": "unknown-type"}]
+        "batchItemFailures": [
+            {"itemIdentifier": "unknown-job"},
+            {"itemIdentifier": "garbled"},
+            {"itemIdentifier": "unknown-type"},
+        ]
     }
 
 
@@ -59,3 +73,19 @@ async def test_a_good_record_runs_and_only_the_failing_one_is_reported(
         clients.close()
     assert job is not None
     assert job.status == "succeeded"
+
+
+async def test_the_schedule_sweeps_the_outbox_and_expires_pending_uploads(
+    client: httpx.AsyncClient, author: Actor, database: Database
+) -> None:
+    post_id = await make_post(client, author)
+    started = await start_upload(client, author, post_id)
+    attachment_id = started["attachment"]["id"]
+    await expire_form(database, attachment_id, ago=PENDING_GRACE + timedelta(seconds=1))
+    event = {"detail-type": "Scheduled Event", "source": "aws.events"}
+
+    answer = await asyncio.to_thread(lambda_handler, event, None)
+
+    assert answer["expired"] == 1
+    assert {"delivered", "failed", "dead", "leftovers"} <= answer.keys()
+    assert_error(await complete(client, author, post_id, attachment_id), 404, "NOT_FOUND")

@@ -4,17 +4,29 @@ import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import httpx
 import pytest
 
+from app.attachments.service import PENDING_GRACE
 from app.bootstrap import open_resources
 from app.platform.aws.clients import AwsClients
+from app.platform.db.database import Database
 from app.settings import Settings, get_settings
 from app.worker import poller
 from tests.fixtures.actors import Actor
-from tests.handlers.test_attachments import completed_upload, make_post
-from tests.helpers import data
+from tests.handlers.test_attachments import (
+    PNG,
+    complete,
+    completed_upload,
+    expire_form,
+    make_post,
+    object_exists,
+    start_upload,
+    upload,
+)
+from tests.helpers import assert_error, data
 
 
 @pytest.fixture
@@ -108,3 +120,19 @@ async def test_the_cli_polls_the_queue_its_settings_name(
     assert await left_in_queue(own_queue) == []
     job = data(await client.get(f"/v1/jobs/{job_id}", headers=author.headers))
     assert job["status"] == "succeeded"
+
+
+async def test_a_poll_expires_pending_uploads_past_their_grace(
+    client: httpx.AsyncClient, author: Actor, own_queue: Settings, database: Database
+) -> None:
+    post_id = await make_post(client, author)
+    started = await start_upload(client, author, post_id)
+    await upload(started, PNG)
+    attachment_id = started["attachment"]["id"]
+    await expire_form(database, attachment_id, ago=PENDING_GRACE + timedelta(seconds=1))
+
+    async with open_resources(own_queue) as resources:
+        await poller.poll(resources=resources, batches=1, wait_seconds=0)
+
+    assert_error(await complete(client, author, post_id, attachment_id), 404, "NOT_FOUND")
+    assert not await object_exists(own_queue, attachment_id)

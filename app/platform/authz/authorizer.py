@@ -127,12 +127,15 @@ class Authorizer:
     def require(
         self, *, operation: str, principal: Principal | None, resource: Resource | None = None
     ) -> Decision:
-        """The decision when allowed; otherwise raise 404 (hidden), 401 (anonymous) or 403."""
+        """The decision when allowed; otherwise raise 404 (hidden), 401 (anonymous) or 403.
+
+        A hidden resource answers exactly as a missing one of its type does.
+        """
         decision = self.decide(operation=operation, principal=principal, resource=resource)
         if decision.allow:
             return decision
         if decision.hide:
-            raise errors.NotFound()
+            raise errors.NotFound.of(resource.type) if resource else errors.NotFound()
         if principal is None:
             raise errors.Unauthenticated()
         raise errors.Forbidden()
@@ -155,6 +158,14 @@ class Caller:
         return self.authorizer.require(
             operation=operation or self.operation, principal=self.principal, resource=resource
         )
+
+    def allows(self, resource: Resource, *, operation: str | None = None) -> bool:
+        """Whether the policy allows this operation on the resource; never raises: for what a
+        service shows differently to those allowed."""
+        decision = self.authorizer.decide(
+            operation=operation or self.operation, principal=self.principal, resource=resource
+        )
+        return decision.allow
 
     def require_principal(self) -> Principal:
         if self.principal is None:

@@ -20,6 +20,8 @@ BATCH_ROUNDS = 5
 def encode(value: Any) -> AttributeValueTypeDef:
     if isinstance(value, bool):
         return {"BOOL": value}
+    if isinstance(value, bytes):
+        return {"B": value}
     if isinstance(value, int):
         return {"N": str(value)}
     if value is None:
@@ -35,6 +37,8 @@ def decode(value: Mapping[str, Any]) -> Any:
         return int(raw)
     if kind == "NULL":
         return None
+    if kind == "B":
+        return bytes(raw)
     if kind == "M":
         return {k: decode(v) for k, v in raw.items()}
     return raw

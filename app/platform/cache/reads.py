@@ -87,9 +87,13 @@ class Cache:
             return None
         return int(raw) if raw else 0
 
-    async def invalidate(
+    async def apply_invalidation(
         self, *, entries: Iterable[str] = (), namespaces: Iterable[str] = ()
     ) -> None:
+        """Tombstone entries and retire namespaces; StoreUnavailable until Redis acknowledged it.
+
+        Called by the outbox (app/platform/outbox/delivery.py), never inside a transaction.
+        """
         entry_keys, namespace_keys = list(entries), list(namespaces)
 
         async def command(redis: Redis) -> None:
@@ -100,13 +104,6 @@ class Cache:
                     pipe.incr(key)
                 await pipe.execute()
 
-        async def replay(redis: Redis) -> None:
-            # Long after the write committed, no reader can refill an old value: plain DEL.
-            async with redis.pipeline(transaction=False) as pipe:
-                if entry_keys:
-                    pipe.delete(*entry_keys)
-                for key in namespace_keys:
-                    pipe.incr(key)
-                await pipe.execute()
-
-        await self.store.invalidate(command, replay=replay)
+        # A probe: an invalidation is retried past the breaker, so it lands as soon as Redis
+        # answers again rather than a breaker's window later.
+        await self.store.call(command, probe=True)

@@ -2,16 +2,15 @@
 
 Redis may lose everything at any moment; nothing here is the source of truth. After a failure
 the store is skipped for `redis_retry_after_seconds`, then tried again, so recovery needs no
-restart. Invalidations that failed are replayed on the first call that succeeds afterwards.
+restart. Invalidations are not kept here: they wait in the outbox until Redis acknowledges them.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from redis.asyncio import Redis
 from redis.backoff import NoBackoff
@@ -23,8 +22,6 @@ from app.settings import Settings
 T = TypeVar("T")
 Command = Callable[[Redis], Awaitable[T]]
 logger = logging.getLogger(__name__)
-
-_MAX_PENDING = 1000
 
 
 class StoreUnavailable(Exception):
@@ -53,23 +50,28 @@ class Store:
         self.redis = redis
         self.retry_after_seconds = retry_after_seconds
         self._down_until = 0.0
-        self._pending: deque[Command[Any]] = deque(maxlen=_MAX_PENDING)
 
     @property
     def available(self) -> bool:
         return time.monotonic() >= self._down_until
 
-    async def call(self, command: Command[T]) -> T:
-        if not self.available:
+    async def call(self, command: Command[T], *, probe: bool = False) -> T:
+        """The command's result; StoreUnavailable when it failed or Redis is known to be down.
+
+        A probe is tried even then (the outbox retrying an invalidation), and its success
+        closes the breaker for everyone.
+        """
+        if not probe and not self.available:
             raise StoreUnavailable()
         try:
             result = await command(self.redis)
         except (RedisError, OSError, TimeoutError) as exc:
             self._down_until = time.monotonic() + self.retry_after_seconds
-            logger.warning("redis unavailable", extra={"error": type(exc).__name__})
+            if not probe:
+                logger.warning("redis unavailable", extra={"error": type(exc).__name__})
             raise StoreUnavailable() from exc
-        if self._pending:
-            await self._replay()
+        if probe:
+            self._down_until = 0.0
         return result
 
     async def run(self, command: Command[T], default: T) -> T:
@@ -95,22 +97,6 @@ class Store:
             return bool(await redis.set(key, value, px=milliseconds, nx=True))
 
         return await self.run(command, None)
-
-    async def invalidate(self, command: Command[Any], *, replay: Command[Any]) -> None:
-        """Run an invalidation now, or keep its replay for when Redis answers again."""
-        try:
-            await self.call(command)
-        except StoreUnavailable:
-            self._pending.append(replay)
-
-    async def _replay(self) -> None:
-        while self._pending:
-            command = self._pending[0]
-            try:
-                await command(self.redis)
-            except (RedisError, OSError, TimeoutError):
-                return
-            self._pending.popleft()
 
     async def close(self) -> None:
         await self.redis.aclose()

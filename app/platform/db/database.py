@@ -20,10 +20,13 @@ from sqlalchemy.ext.asyncio import (
 
 from app import errors
 from app.platform.db.dsql import AsyncConnect, connector_from
+from app.platform.db.models import OutboxMessage
 from app.platform.db.unit_of_work import UnitOfWork
 from app.settings import Settings
 
 T = TypeVar("T")
+# Delivers the outbox rows a committed unit wrote (app/platform/outbox/relay.py sets it).
+Dispatch = Callable[[list[OutboxMessage]], Awaitable[None]]
 logger = logging.getLogger(__name__)
 
 # Serialization failure and deadlock; Aurora DSQL's optimistic concurrency conflicts come as
@@ -86,20 +89,27 @@ class Database:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
         self.max_attempts = settings.transaction_max_attempts
+        self.lease_seconds = settings.outbox_lease_seconds
+        self.dispatch: Dispatch | None = None
 
     async def transaction(
         self, work: Callable[[UnitOfWork], Awaitable[T]], *, request_id: uuid.UUID | None = None
     ) -> T:
         """Run work in one transaction; on a serialization conflict, roll back and run it again.
 
-        Each attempt gets its own unit of work; the after-commit callbacks of the attempt that
-        committed run once the commit has succeeded, and no others.
+        Each attempt gets its own unit of work; the outbox rows of the attempt that committed
+        are handed to dispatch once the commit has succeeded, and no others.
         """
         request_id = request_id or uuid.uuid4()
         for attempt in range(1, self.max_attempts + 1):
             try:
                 async with self.sessionmaker() as session, session.begin():
-                    unit = UnitOfWork(session=session, request_id=request_id, attempt=attempt)
+                    unit = UnitOfWork(
+                        session=session,
+                        request_id=request_id,
+                        attempt=attempt,
+                        lease_seconds=self.lease_seconds,
+                    )
                     result = await work(unit)
             except (OSError, TimeoutError) as exc:
                 # asyncpg raises these unwrapped when it cannot reach the server at all.
@@ -112,7 +122,8 @@ class Database:
                 logger.info("transaction conflict, retrying", extra={"attempt": attempt})
                 await asyncio.sleep(backoff_seconds(attempt))
                 continue
-            await unit.committed()
+            if unit.outbox and self.dispatch is not None:
+                await self.dispatch(unit.outbox)
             return result
         raise AssertionError("unreachable")
 

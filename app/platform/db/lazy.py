@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 from app.settings import Settings
 
 if TYPE_CHECKING:
-    from app.platform.db.database import Database
+    from app.platform.db.database import Database, Dispatch
     from app.platform.db.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
@@ -27,6 +27,8 @@ class LazyDatabase:
         self.settings = settings
         self._database: Database | None = None
         self._lock = asyncio.Lock()
+        # Given to the database when it is made: who delivers a committed unit's outbox rows.
+        self.dispatch: Dispatch | None = None
 
     async def database(self) -> Database:
         if self._database is None:
@@ -35,7 +37,9 @@ class LazyDatabase:
                     module = await asyncio.to_thread(
                         importlib.import_module, "app.platform.db.database"
                     )
-                    self._database = module.Database(self.settings)
+                    database: Database = module.Database(self.settings)
+                    database.dispatch = self.dispatch
+                    self._database = database
         return self._database
 
     async def transaction(

@@ -131,3 +131,29 @@ class Attachment(Base):
     upload_expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+OUTBOX_STATUSES = ("pending", "dead")
+
+
+class OutboxMessage(Base):
+    """A side effect of a committed change, waiting to leave (app/platform/outbox).
+
+    Written in the change's own transaction; deleted once delivered. The id is drawn from the
+    request id and the message's place in the request, so every attempt of one logical request
+    writes the same ids, and consumers deduplicate on it.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (CheckConstraint(_in("status", OUTBOX_STATUSES), name="status"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    request_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    available_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -2,20 +2,22 @@
 
 Services receive one and never commit: the infrastructure that made it (Database.transaction)
 commits, rolls back or runs the whole unit again after a serialization conflict. A retried
-attempt gets a fresh unit, so callbacks registered by an attempt that rolled back never run.
+attempt gets a fresh unit, so what an attempt that rolled back emitted never leaves: only the
+committed unit's outbox rows are handed to the relay (Database.dispatch).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-AfterCommit = Callable[[], Awaitable[None]]
+    from app.platform.db.models import OutboxMessage
+    from app.platform.outbox.messages import Message
 
 
 @dataclass(slots=True)
@@ -24,13 +26,31 @@ class UnitOfWork:
     # The same in every attempt of one logical request: what a retry must not draw anew.
     request_id: uuid.UUID
     attempt: int = 1
-    _after_commit: list[AfterCommit] = field(default_factory=list)
+    # How long the request owns the outbox rows it wrote before the sweeper may take them.
+    lease_seconds: float = 10.0
+    outbox: list[OutboxMessage] = field(default_factory=list)
 
-    def after_commit(self, callback: AfterCommit) -> None:
-        """Run callback once this attempt has committed (cache invalidation)."""
-        self._after_commit.append(callback)
+    def emit(self, message: Message) -> uuid.UUID:
+        """Record a side effect in this transaction; it leaves once the transaction commits.
 
-    async def committed(self) -> None:
-        """Called by the infrastructure after the commit; runs the callbacks in order."""
-        for callback in self._after_commit:
-            await callback()
+        Its id is drawn from the request id and its place in the request, so a retried attempt
+        writes the same id again and a consumer can deduplicate on it.
+        """
+        from app.platform.db.models import OutboxMessage, utcnow
+
+        seq = len(self.outbox)
+        now = utcnow()
+        row = OutboxMessage(
+            id=uuid.uuid5(self.request_id, f"outbox:{seq}"),
+            request_id=self.request_id,
+            seq=seq,
+            kind=message.kind,
+            payload=message.encode(),
+            status="pending",
+            attempts=0,
+            available_at=now + timedelta(seconds=self.lease_seconds),
+            created_at=now,
+        )
+        self.session.add(row)
+        self.outbox.append(row)
+        return row.id

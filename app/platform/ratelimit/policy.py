@@ -4,6 +4,11 @@ Login and password resets fail closed (503) while Redis is unavailable: unthrott
 credential stuffing and mail bombing. Registration, views and writes fail open: refusing them
 would turn a cache outage into an outage of the service.
 
+Login is limited per account from each address, and per account from all of them under a ceiling
+several times higher. Guessing from other addresses then throttles the guesser, while the owner,
+logging in from an address of their own, still gets in: only an attack spread over more
+addresses than the ceiling's multiple of the per-address quota refuses the owner too.
+
 A post view is counted per client address, signed in or not: it is a side effect of reading, so
 it does not spend the reader's write budget, and signing in does not lift the limit.
 """
@@ -35,11 +40,17 @@ WRITES = frozenset(
 class RateLimits:
     def __init__(self, store: Store, settings: Settings) -> None:
         self.limiter = RateLimiter(store)
+        self.login_account_ip = Rule(
+            "login-account-ip", settings.ratelimit_login_per_account_ip, "closed"
+        )
         self.login_account = Rule("login-account", settings.ratelimit_login_per_account, "closed")
         self.login_ip = Rule("login-ip", settings.ratelimit_login_per_ip, "closed")
         self.register_ip = Rule("register-ip", settings.ratelimit_register_per_ip, "open")
         self.reset_ip = Rule(
             "password-reset-ip", settings.ratelimit_password_reset_per_ip, "closed"
+        )
+        self.reset_confirm_ip = Rule(
+            "password-reset-confirm-ip", settings.ratelimit_password_reset_confirm_per_ip, "closed"
         )
         self.writes_user = Rule("writes-user", settings.ratelimit_writes_per_user, "open")
         self.views_ip = Rule("views-ip", settings.ratelimit_views_per_ip, "open")
@@ -48,7 +59,7 @@ class RateLimits:
             "createSession": self.login_ip,
             "registerUser": self.register_ip,
             "requestPasswordReset": self.reset_ip,
-            "confirmPasswordReset": self.reset_ip,
+            "confirmPasswordReset": self.reset_confirm_ip,
             "recordPostView": self.views_ip,
         }
 
@@ -64,6 +75,12 @@ class RateLimits:
             checks.append(Check(self.writes_user, str(principal.user_id)))
         await self.limiter.enforce(*checks)
 
-    async def login_attempt(self, *, email: str) -> None:
-        """Counted before the password is checked, so guessing costs no hashing past the limit."""
+    async def login_attempt(self, *, email: str, client_ip: str) -> None:
+        """Counted before the password is checked, so guessing costs no hashing past the limit.
+
+        The account's ceiling counts only the attempts its per-address limit let through: the
+        attempts one address keeps making after its own refusal never reach the ceiling, so they
+        cannot spend it for the owner.
+        """
+        await self.limiter.enforce(Check(self.login_account_ip, f"{email}\n{client_ip}"))
         await self.limiter.enforce(Check(self.login_account, email))

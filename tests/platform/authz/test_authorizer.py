@@ -13,6 +13,7 @@ from app import errors
 from app.platform.authz import (
     ENTRYPOINT,
     Authorizer,
+    Caller,
     Decision,
     MalformedDecision,
     Principal,
@@ -140,6 +141,38 @@ def test_require_hides_someone_elses_draft(
 
     with pytest.raises(error):
         Authorizer(engine).require(operation="getPost", principal=principal, resource=other)
+
+
+@pytest.mark.parametrize(
+    ("operation", "resource_type"), [("getPost", "post"), ("deleteSession", "session")]
+)
+def test_a_hidden_resource_is_the_not_found_of_its_type(
+    engine: RecordingEngine, operation: str, resource_type: str
+) -> None:
+    other = Resource(type=resource_type, owner_id=uuid.uuid4(), status="draft")
+
+    with pytest.raises(errors.NotFound) as raised:
+        Authorizer(engine).require(operation=operation, principal=author(), resource=other)
+
+    missing = errors.NotFound.of(resource_type)
+    assert (raised.value.message, raised.value.details, raised.value.headers) == (
+        missing.message,
+        missing.details,
+        missing.headers,
+    )
+    assert missing.message == f"{resource_type.capitalize()} not found."
+
+
+def test_allows_answers_without_raising(engine: RecordingEngine) -> None:
+    caller = Caller(operation="listAttachments", principal=None, authorizer=Authorizer(engine))
+    draft = Resource(type="post", owner_id=uuid.uuid4(), status="draft")
+
+    assert not caller.allows(draft)
+    assert not caller.allows(post("published"), operation="createAttachment")
+    assert caller.allows(post("published"))
+    assert Caller("getPost", author(), Authorizer(engine)).allows(
+        post("draft"), operation="createAttachment"
+    )
 
 
 def test_require_refuses_anonymous_writes_with_401(engine: RecordingEngine) -> None:

@@ -9,12 +9,13 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
+from app.platform.cache.entry import TOMBSTONE
 from app.posts import cache as posts_cache
 from app.settings import Settings
 from tests.fixtures.actors import PASSWORD, Actor, register
 from tests.fixtures.services import RedisProcess
 from tests.handlers.test_posts import create_post
-from tests.helpers import assert_error, data
+from tests.helpers import assert_error, data, eventually
 
 
 @pytest.fixture
@@ -61,8 +62,13 @@ async def test_stopped_then_restarted(
 
     redis_process.start()
     assert data(await client.get(url))["title"] == "Edited"
-    assert await own_redis.get(posts_cache.by_id(uuid.UUID(post["id"])))
+    # The edit's invalidation waited in the outbox and lands once Redis is back.
+    key = posts_cache.by_id(uuid.UUID(post["id"]))
+    await eventually(lambda: own_redis.get(key), until=lambda raw: raw == TOMBSTONE)
     data(await client.post("/v1/sessions", json={"email": email, "password": PASSWORD}), 201)
+    fresh = await create_post(client, author, title="Cached again", status="published")
+    data(await client.get(f"/v1/posts/{fresh['id']}"))
+    assert await own_redis.get(posts_cache.by_id(uuid.UUID(fresh["id"])))
 
 
 async def test_paused_redis_is_bypassed(

@@ -6,6 +6,7 @@ import asyncio
 import math
 import re
 import time
+import uuid
 
 import httpx
 import pytest
@@ -23,7 +24,8 @@ WINDOW = 1
 def settings(settings: Settings) -> Settings:
     return settings.model_copy(
         update={
-            "ratelimit_login_per_account": Quota(count=3, seconds=WINDOW),
+            "ratelimit_login_per_account_ip": Quota(count=3, seconds=WINDOW),
+            "ratelimit_login_per_account": Quota(count=8, seconds=WINDOW),
             "ratelimit_login_per_ip": Quota(count=5, seconds=WINDOW),
             "ratelimit_register_per_ip": Quota(count=4, seconds=WINDOW),
             "ratelimit_writes_per_user": Quota(count=3, seconds=WINDOW),
@@ -46,19 +48,69 @@ def assert_limited(response: httpx.Response, name: str, quota: Quota) -> None:
     assert re.fullmatch(rf'"{name}";r=0;t=\d+', response.headers["RateLimit"])
 
 
-async def attempt(client: httpx.AsyncClient, email: str, password: str) -> httpx.Response:
-    return await client.post("/v1/sessions", json={"email": email, "password": password})
+async def attempt(
+    client: httpx.AsyncClient, email: str, password: str, *, source: str | None = None
+) -> httpx.Response:
+    """A login; from `source` as API Gateway would forward it (the test peer is a trusted proxy)."""
+    headers = {"X-Forwarded-For": source} if source else {}
+    body = {"email": email, "password": password}
+    return await client.post("/v1/sessions", json=body, headers=headers)
 
 
-async def test_login_per_account(client: httpx.AsyncClient, settings: Settings) -> None:
+async def test_login_per_account_and_address(client: httpx.AsyncClient, settings: Settings) -> None:
     email = str((await register(client))["email"])
     await next_window()
     for _ in range(3):
         assert_error(await attempt(client, email, "wrong password"), 401, "INVALID_CREDENTIALS")
     refused = await attempt(client, email, PASSWORD)
-    assert_limited(refused, "login-account", settings.ratelimit_login_per_account)
+    assert_limited(refused, "login-account-ip", settings.ratelimit_login_per_account_ip)
     await next_window()
     data(await attempt(client, email, PASSWORD), 201)
+
+
+class TestLockout:
+    """Guessing from other addresses throttles the guesser, not the owner; a wide enough spread
+    of addresses meets the account's ceiling. Day-long windows: nothing here straddles one."""
+
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        return settings.model_copy(
+            update={
+                "ratelimit_login_per_account_ip": Quota(count=3, seconds=86400),
+                "ratelimit_login_per_account": Quota(count=8, seconds=86400),
+                "ratelimit_login_per_ip": Quota(count=5, seconds=86400),
+            }
+        )
+
+    async def test_the_owner_logs_in_while_others_guess(
+        self, client: httpx.AsyncClient, settings: Settings
+    ) -> None:
+        email = str((await register(client))["email"])
+        for guesser in ("203.0.113.1", "203.0.113.2"):
+            statuses = [
+                (await attempt(client, email, "guess", source=guesser)).status_code
+                for _ in range(5)
+            ]
+            assert statuses == [401, 401, 401, 429, 429]
+        refused = await attempt(client, email, PASSWORD, source="203.0.113.1")
+        assert_limited(refused, "login-ip", settings.ratelimit_login_per_ip)
+        # Ten attempts, but the two refused per address never reached the ceiling (8): six did.
+        data(await attempt(client, email, PASSWORD, source="198.51.100.7"), 201)
+
+    async def test_the_ceiling_stops_a_distributed_attack(
+        self, client: httpx.AsyncClient, settings: Settings
+    ) -> None:
+        email = str((await register(client))["email"])
+        for n in range(8):
+            guessed = await attempt(client, email, "guess", source=f"203.0.113.{n // 3 + 1}")
+            assert_error(guessed, 401, "INVALID_CREDENTIALS")
+        quota = settings.ratelimit_login_per_account
+        assert_limited(
+            await attempt(client, email, "guess", source="203.0.113.9"), "login-account", quota
+        )
+        # Past the ceiling the owner is refused too: the cost of bounding guesses per account.
+        owner = await attempt(client, email, PASSWORD, source="198.51.100.7")
+        assert_limited(owner, "login-account", quota)
 
 
 async def test_login_per_ip_spans_accounts(client: httpx.AsyncClient, settings: Settings) -> None:
@@ -124,10 +176,12 @@ async def test_post_views_per_ip_whoever_calls(
     post = data(await client.post("/v1/posts", json=body, headers=author.headers), 201)
     views = f"/v1/posts/{post['id']}/views"
     await next_window()
-    for count in (1, 2, 3):
-        assert data(await client.post(views, headers=author.headers))["viewCount"] == count
+    # Each call counts against the limit, a repeated view (the author's second) included.
+    assert data(await client.post(views, headers=author.headers))["viewCount"] == 1
+    assert data(await client.post(views, headers=author.headers))["viewCount"] == 1
+    assert data(await client.post(views, headers={"User-Agent": "a"}))["viewCount"] == 2
 
-    anonymous = await client.post(views)
+    anonymous = await client.post(views, headers={"User-Agent": "b"})
     signed_in = await client.post(views, headers=author.headers)
 
     assert_limited(anonymous, "views-ip", settings.ratelimit_views_per_ip)
@@ -135,18 +189,43 @@ async def test_post_views_per_ip_whoever_calls(
     # Views are not writes: the author's write budget is untouched.
     data(await client.post("/v1/posts", json={"title": "Q"}, headers=author.headers), 201)
     await next_window()
-    assert data(await client.post(views))["viewCount"] == 4
+    assert data(await client.post(views, headers={"User-Agent": "b"}))["viewCount"] == 3
 
 
-async def test_password_resets_per_ip(client: httpx.AsyncClient, settings: Settings) -> None:
-    body = {"email": "someone@example.com"}
-    await next_window()
-    for _ in range(2):
+class TestPasswordResets:
+    """Requests and confirmations, each on a budget of its own. Day-long windows: a request
+    delivers its job before it answers, so a few of them may outlast a one-second window."""
+
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        return settings.model_copy(
+            update={
+                "ratelimit_password_reset_per_ip": Quota(count=2, seconds=86400),
+                "ratelimit_password_reset_confirm_per_ip": Quota(count=3, seconds=86400),
+            }
+        )
+
+    async def test_requests_per_ip(self, client: httpx.AsyncClient, settings: Settings) -> None:
+        body = {"email": "someone@example.com"}
+        for _ in range(2):
+            assert (await client.post("/v1/password-resets", json=body)).status_code == 202
+        refused = await client.post("/v1/password-resets", json=body)
+        assert_limited(refused, "password-reset-ip", settings.ratelimit_password_reset_per_ip)
+        # Asking for links spent nothing of the budget for confirming one.
+        confirm = await client.post(f"/v1/password-resets/{'t' * 43}", json={"password": PASSWORD})
+        assert_error(confirm, 404, "NOT_FOUND")
+
+    async def test_confirmations_per_ip(
+        self, client: httpx.AsyncClient, settings: Settings
+    ) -> None:
+        confirm = f"/v1/password-resets/{'t' * 43}"
+        for _ in range(3):
+            assert_error(await client.post(confirm, json={"password": PASSWORD}), 404, "NOT_FOUND")
+        refused = await client.post(confirm, json={"password": PASSWORD})
+        quota = settings.ratelimit_password_reset_confirm_per_ip
+        assert_limited(refused, "password-reset-confirm-ip", quota)
+        body = {"email": "someone@example.com"}
         assert (await client.post("/v1/password-resets", json=body)).status_code == 202
-    refused = await client.post("/v1/password-resets", json=body)
-    assert_limited(refused, "password-reset-ip", settings.ratelimit_password_reset_per_ip)
-    confirm = await client.post(f"/v1/password-resets/{'t' * 20}", json={"password": PASSWORD})
-    assert_limited(confirm, "password-reset-ip", settings.ratelimit_password_reset_per_ip)
 
 
 async def test_refused_requests_keep_counting(client: httpx.AsyncClient) -> None:
@@ -154,3 +233,32 @@ async def test_refused_requests_keep_counting(client: httpx.AsyncClient) -> None
     await next_window()
     statuses = [(await attempt(client, email, "wrong")).status_code for _ in range(5)]
     assert statuses == [401, 401, 401, 429, 429]
+
+
+class TestClientAddress:
+    """The subject of a per-address limit is the address API Gateway appended, not the one a
+    client wrote into X-Forwarded-For itself."""
+
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        return settings.model_copy(
+            update={"ratelimit_register_per_ip": Quota(count=2, seconds=86400)}
+        )
+
+    async def test_a_made_up_left_most_entry_does_not_change_the_subject(
+        self, client: httpx.AsyncClient, settings: Settings
+    ) -> None:
+        async def sign_up(forwarded_for: str) -> httpx.Response:
+            body = {"email": f"{uuid.uuid4().hex}@example.com", "password": PASSWORD}
+            return await client.post(
+                "/v1/users",
+                json={**body, "displayName": "Spoofer"},
+                headers={"X-Forwarded-For": forwarded_for},
+            )
+
+        for n in range(2):
+            data(await sign_up(f"10.9.8.{n}, 198.51.100.7"), 201)
+        refused = await sign_up("10.9.8.99, 198.51.100.7")
+        assert_limited(refused, "register-ip", settings.ratelimit_register_per_ip)
+        # Another real peer is another subject.
+        data(await sign_up("10.9.8.99, 198.51.100.8"), 201)
