@@ -1,10 +1,7 @@
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
-from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
@@ -12,45 +9,21 @@ from sqlalchemy import event, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from app.platform.aws.clients import AwsClients
 from app.platform.db.database import Database
 from app.platform.db.models import Post
 from app.platform.db.unit_of_work import UnitOfWork
 from app.posts import service as posts_service
 from app.settings import Settings
-from tests.aws_helpers import drain
 from tests.fixtures.actors import Actor
+from tests.fixtures.aws import Subscriber
 from tests.helpers import data
 
 
-@pytest.fixture
-def subscriber(settings: Settings) -> Iterator[tuple[AwsClients, str]]:
-    """A fresh queue subscribed to the events topic, as a consumer would set it up."""
-    clients = AwsClients(settings)
-    name = f"events-test-{id(clients)}"
-    url = clients.sqs().create_queue(QueueName=name)["QueueUrl"]
-    arn = clients.sqs().get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
-    subscription = clients.sns().subscribe(
-        TopicArn=clients.topic_arn(settings.events_topic),
-        Protocol="sqs",
-        Endpoint=arn["Attributes"]["QueueArn"],
-        Attributes={"RawMessageDelivery": "true"},
-    )
-    yield clients, name
-    clients.sns().unsubscribe(SubscriptionArn=subscription["SubscriptionArn"])
-    clients.sqs().delete_queue(QueueUrl=url)
-    clients.close()
-
-
-async def events(subscriber: tuple[AwsClients, str]) -> list[dict[str, Any]]:
-    return await asyncio.to_thread(drain, *subscriber)
-
-
 async def test_publishing_emits_post_published_once(
-    client: httpx.AsyncClient, author: Actor, subscriber: tuple[AwsClients, str]
+    client: httpx.AsyncClient, author: Actor, subscriber: Subscriber
 ) -> None:
     post = data(await client.post("/v1/posts", json={"title": "Soon"}, headers=author.headers), 201)
-    assert await events(subscriber) == []
+    assert await subscriber.events() == []
     path = f"/v1/posts/{post['id']}"
     current = await client.get(path, headers=author.headers)
     published = await client.patch(
@@ -65,7 +38,7 @@ async def test_publishing_emits_post_published_once(
         headers={**author.headers, "If-Match": published.headers["ETag"]},
     )
     data(edited)
-    received = await events(subscriber)
+    received = await subscriber.events()
     assert [json.loads(json.dumps(e)) for e in received] == [
         {
             "type": "post.published",
@@ -108,7 +81,7 @@ async def publish(uow: UnitOfWork, *, settings: Settings, author_id: uuid.UUID) 
 
 
 async def test_a_create_retried_after_a_commit_conflict_announces_the_committed_post_once(
-    database: Database, settings: Settings, author: Actor, subscriber: tuple[AwsClients, str]
+    database: Database, settings: Settings, author: Actor, subscriber: Subscriber
 ) -> None:
     attempts: list[uuid.UUID] = []
 
@@ -123,7 +96,7 @@ async def test_a_create_retried_after_a_commit_conflict_announces_the_committed_
 
     assert len(attempts) == 2
     assert attempts[0] != committed.id  # the first attempt drew an id that never existed
-    received = await events(subscriber)
+    received = await subscriber.events()
     assert [e["postId"] for e in received] == [str(committed.id)]
     count = await database.transaction(
         lambda uow: uow.session.scalar(select(func.count()).select_from(Post))
@@ -132,7 +105,7 @@ async def test_a_create_retried_after_a_commit_conflict_announces_the_committed_
 
 
 async def test_a_create_that_never_commits_announces_nothing(
-    database: Database, settings: Settings, author: Actor, subscriber: tuple[AwsClients, str]
+    database: Database, settings: Settings, author: Actor, subscriber: Subscriber
 ) -> None:
     class Refused(Exception):
         pass
@@ -145,4 +118,4 @@ async def test_a_create_that_never_commits_announces_nothing(
     with pytest.raises(Refused):
         await database.transaction(unit)
 
-    assert await events(subscriber) == []
+    assert await subscriber.events() == []

@@ -4,18 +4,14 @@ what it owes S3 or SNS waits in the outbox until the service answers again."""
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
 
-from app.platform.aws.clients import AwsClients
 from app.platform.outbox.relay import Relay
 from app.settings import Settings
-from tests.aws_helpers import drain
 from tests.fixtures.actors import Actor
+from tests.fixtures.aws import Subscriber
 from tests.fixtures.aws_faults import client_for, unreachable
 from tests.handlers.test_attachments import completed_upload, make_post, object_exists
 from tests.helpers import data
@@ -27,28 +23,6 @@ LEASE_SECONDS = 0.2
 def settings(settings: Settings) -> Settings:
     # The sweeper may take a row soon after its writer gave up on it.
     return settings.model_copy(update={"outbox_lease_seconds": LEASE_SECONDS})
-
-
-@pytest.fixture
-def subscriber(settings: Settings) -> Iterator[tuple[AwsClients, str]]:
-    clients = AwsClients(settings)
-    name = f"events-faults-{id(clients)}"
-    url = clients.sqs().create_queue(QueueName=name)["QueueUrl"]
-    arn = clients.sqs().get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
-    subscription = clients.sns().subscribe(
-        TopicArn=clients.topic_arn(settings.events_topic),
-        Protocol="sqs",
-        Endpoint=arn["Attributes"]["QueueArn"],
-        Attributes={"RawMessageDelivery": "true"},
-    )
-    yield clients, name
-    clients.sns().unsubscribe(SubscriptionArn=subscription["SubscriptionArn"])
-    clients.sqs().delete_queue(QueueUrl=url)
-    clients.close()
-
-
-async def events(subscriber: tuple[AwsClients, str]) -> list[dict[str, Any]]:
-    return [json.loads(json.dumps(e)) for e in await asyncio.to_thread(drain, *subscriber)]
 
 
 async def test_deleting_a_post_with_s3_down_deletes_it_and_its_files_follow(
@@ -77,19 +51,19 @@ async def test_publishing_with_the_events_topic_down_publishes_once_it_answers(
     author: Actor,
     settings: Settings,
     relay: Relay,
-    subscriber: tuple[AwsClients, str],
+    subscriber: Subscriber,
 ) -> None:
     body = {"title": "Big news", "status": "published"}
     async with client_for(unreachable(settings, ("sns",))) as down:
         created = data(await down.post("/v1/posts", json=body, headers=author.headers), 201)
     assert created["status"] == "published"
-    assert await events(subscriber) == []
+    assert await subscriber.events() == []
 
     await asyncio.sleep(LEASE_SECONDS * 2)
     swept = await relay.sweep()
     again = await relay.sweep()
 
     assert (swept.delivered, again.delivered) == (1, 0)
-    assert [(e["type"], e["postId"]) for e in await events(subscriber)] == [
+    assert [(e["type"], e["postId"]) for e in await subscriber.events()] == [
         ("post.published", created["id"])
     ]

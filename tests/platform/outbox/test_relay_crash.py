@@ -12,16 +12,14 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
-from app.platform.aws.clients import AwsClients
 from app.platform.outbox.relay import Relay
 from app.settings import Settings
-from tests.aws_helpers import drain
 from tests.fixtures.actors import PASSWORD
+from tests.fixtures.aws import Subscriber
 from tests.fixtures.database import TEST_PEPPER
 from tests.fixtures.services import free_port
 
@@ -32,24 +30,6 @@ LEASE_SECONDS = 0.5
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"outbox_lease_seconds": LEASE_SECONDS})
-
-
-@pytest.fixture
-def subscriber(settings: Settings) -> Iterator[tuple[AwsClients, str]]:
-    clients = AwsClients(settings)
-    name = f"events-crash-{id(clients)}"
-    url = clients.sqs().create_queue(QueueName=name)["QueueUrl"]
-    arn = clients.sqs().get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
-    subscription = clients.sns().subscribe(
-        TopicArn=clients.topic_arn(settings.events_topic),
-        Protocol="sqs",
-        Endpoint=arn["Attributes"]["QueueArn"],
-        Attributes={"RawMessageDelivery": "true"},
-    )
-    yield clients, name
-    clients.sns().unsubscribe(SubscriptionArn=subscription["SubscriptionArn"])
-    clients.sqs().delete_queue(QueueUrl=url)
-    clients.close()
 
 
 @pytest.fixture
@@ -93,13 +73,9 @@ def server(settings: Settings) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     process.wait(timeout=10)
 
 
-async def events(subscriber: tuple[AwsClients, str]) -> list[dict[str, Any]]:
-    return await asyncio.to_thread(drain, *subscriber)
-
-
 async def test_an_event_committed_before_a_sigkill_is_delivered_once_by_the_sweeper(
     server: tuple[subprocess.Popen[bytes], str],
-    subscriber: tuple[AwsClients, str],
+    subscriber: Subscriber,
     relay: Relay,
 ) -> None:
     process, base = server
@@ -115,14 +91,14 @@ async def test_an_event_committed_before_a_sigkill_is_delivered_once_by_the_swee
         assert created.status_code == 201, created.text
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
-    assert await events(subscriber) == []
+    assert await subscriber.events() == []
 
     await asyncio.sleep(LEASE_SECONDS * 2)
     first = await relay.sweep()
     second = await relay.sweep()
 
     assert (first.delivered, second.delivered) == (1, 0)
-    received = await events(subscriber)
+    received = await subscriber.events()
     assert [(e["type"], e["postId"]) for e in received] == [
         ("post.published", created.json()["data"]["id"])
     ]
