@@ -45,19 +45,8 @@ async def owner(database: Database) -> User:
 
 
 @pytest.fixture
-async def post(database: Database, cache: Cache, clients: AwsClients, owner: User) -> Post:
-    return await database.transaction(
-        lambda uow: posts_service.create(
-            uow=uow,
-            settings=clients.settings,
-            author_id=owner.id,
-            title="With pictures",
-            body="",
-            slug=None,
-            category_id=None,
-            status="draft",
-        )
-    )
+async def post(database: Database, clients: AwsClients, owner: User) -> Post:
+    return await new_post(database, clients, owner)
 
 
 async def start(
