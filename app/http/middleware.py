@@ -3,6 +3,7 @@ address behind trusted proxies, and the headers every response carries."""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
 import random
@@ -159,8 +160,10 @@ class ClientAddressMiddleware:
     def __init__(self, app: ASGIApp, *, trusted: tuple[Network, ...]) -> None:
         self.app = app
         self.trusted = trusted
+        # Every request asks about its peer, and the peers are a handful of proxies.
+        self._trusts = functools.lru_cache(maxsize=1024)(self._parse_and_trust)
 
-    def _trusts(self, address: str) -> bool:
+    def _parse_and_trust(self, address: str) -> bool:
         try:
             ip = ipaddress.ip_address(address)
         except ValueError:
@@ -186,6 +189,10 @@ class ClientAddressMiddleware:
         await self.app(scope, receive, send)
 
 
+_NOSNIFF = (b"x-content-type-options", b"nosniff")
+_NO_STORE = (b"cache-control", b"no-store")
+
+
 class SecurityHeadersMiddleware:
     """Headers every response carries: `X-Content-Type-Options: nosniff`, and
     `Cache-Control: no-store` on the operations whose answers carry a token or personal data
@@ -201,10 +208,12 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers["X-Content-Type-Options"] = "nosniff"
+                # Nothing else in the app sets either header, so appending the raw pairs is the
+                # same as setting them, without rebuilding the header list on every answer.
+                extra = [_NOSNIFF]
                 if no_store(getattr(scope.get("route"), "operation_id", None)):
-                    headers["Cache-Control"] = "no-store"
+                    extra.append(_NO_STORE)
+                message["headers"] = [*message.get("headers", ()), *extra]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
