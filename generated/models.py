@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Dict, List, Literal, Optional
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import (
@@ -13,151 +13,162 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
-    RootModel,
-    conint,
-    constr,
+    field_validator,
 )
 
 
 class HealthStatus(StrEnum):
-    ok = 'ok'
+    ok = "ok"
 
 
 class ErrorCode(StrEnum):
-    BAD_REQUEST = 'BAD_REQUEST'
-    INVALID_CURSOR = 'INVALID_CURSOR'
-    UNAUTHENTICATED = 'UNAUTHENTICATED'
-    INVALID_CREDENTIALS = 'INVALID_CREDENTIALS'
-    FORBIDDEN = 'FORBIDDEN'
-    NOT_FOUND = 'NOT_FOUND'
-    METHOD_NOT_ALLOWED = 'METHOD_NOT_ALLOWED'
-    CONFLICT = 'CONFLICT'
-    IDEMPOTENCY_KEY_IN_USE = 'IDEMPOTENCY_KEY_IN_USE'
-    TOO_MANY_PENDING_UPLOADS = 'TOO_MANY_PENDING_UPLOADS'
-    PRECONDITION_FAILED = 'PRECONDITION_FAILED'
-    PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE'
-    UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE'
-    VALIDATION_ERROR = 'VALIDATION_ERROR'
-    IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED'
-    PRECONDITION_REQUIRED = 'PRECONDITION_REQUIRED'
-    RATE_LIMITED = 'RATE_LIMITED'
-    INTERNAL_ERROR = 'INTERNAL_ERROR'
-    NOT_IMPLEMENTED = 'NOT_IMPLEMENTED'
-    SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE'
+    BAD_REQUEST = "BAD_REQUEST"
+    INVALID_CURSOR = "INVALID_CURSOR"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    FORBIDDEN = "FORBIDDEN"
+    NOT_FOUND = "NOT_FOUND"
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    CONFLICT = "CONFLICT"
+    IDEMPOTENCY_KEY_IN_USE = "IDEMPOTENCY_KEY_IN_USE"
+    TOO_MANY_PENDING_UPLOADS = "TOO_MANY_PENDING_UPLOADS"
+    PRECONDITION_FAILED = "PRECONDITION_FAILED"
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+    VALIDATION_ERROR = "VALIDATION_ERROR"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    PRECONDITION_REQUIRED = "PRECONDITION_REQUIRED"
+    RATE_LIMITED = "RATE_LIMITED"
+    INTERNAL_ERROR = "INTERNAL_ERROR"
+    NOT_IMPLEMENTED = "NOT_IMPLEMENTED"
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
 
 
 class ErrorDetail(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
-    location: constr(max_length=512) = Field(
-        ..., description='Where the problem is, e.g. `body.title` or `query.limit`.'
-    )
-    message: constr(max_length=1024)
-    type: constr(pattern=r'^[a-z0-9_]*$', max_length=128) = Field(
-        ...,
-        description='A machine-readable kind, e.g. `string_too_long`, `extra_forbidden`.',
-    )
+    location: Annotated[
+        str,
+        Field(
+            description="Where the problem is, e.g. `body.title` or `query.limit`.",
+            max_length=512,
+        ),
+    ]
+    message: Annotated[str, Field(max_length=1024)]
+    type: Annotated[
+        str,
+        Field(
+            description="A machine-readable kind, e.g. `string_too_long`, `extra_forbidden`.",
+            max_length=128,
+            pattern="^[a-z0-9_]*$",
+        ),
+    ]
 
 
-class Error(BaseModel):
+class ApiError(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     code: ErrorCode
-    message: constr(max_length=1024)
-    details: List[ErrorDetail] = Field(
-        ..., description='The first 100 problems found.', max_length=100
-    )
-    traceId: constr(pattern=r'^[A-Za-z0-9=;:._-]*$', max_length=200)
+    message: Annotated[str, Field(max_length=1024)]
+    details: Annotated[
+        list[ErrorDetail],
+        Field(description="The first 100 problems found.", max_length=100),
+    ]
+    traceId: Annotated[str, Field(max_length=200, pattern="^[A-Za-z0-9=;:._-]*$")]
 
 
 class ErrorEnvelope(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     success: Literal[False]
-    data: None
-    error: Error
+    data: Annotated[None, Field(description="Always null in an error envelope.")]
+    error: ApiError
 
 
 class PageMeta(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
-    nextCursor: Optional[
-        constr(pattern=r'^[A-Za-z0-9_.-]+$', min_length=1, max_length=512)
-    ] = Field(
-        ..., description='Pass as `cursor` for the next page; null on the last page.'
-    )
-    limit: conint(ge=1, le=100)
+    nextCursor: Annotated[
+        str | None,
+        Field(
+            description="Pass as `cursor` for the next page; null on the last page.",
+            max_length=512,
+            min_length=1,
+            pattern="^[A-Za-z0-9_.-]+$",
+        ),
+    ]
+    limit: Annotated[int, Field(ge=1, le=100)]
 
 
 class ListMeta(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
-    count: conint(ge=0, le=2147483647)
+    count: Annotated[int, Field(ge=0, le=2147483647)]
 
 
-class Slug(
-    RootModel[
-        constr(pattern=r'^[a-z0-9]+(?:-[a-z0-9]+)*$', min_length=1, max_length=120)
-    ]
-):
-    root: constr(
-        pattern=r'^[a-z0-9]+(?:-[a-z0-9]+)*$', min_length=1, max_length=120
-    ) = Field(..., description='Lowercase letters, digits and single hyphens.')
+Slug = Annotated[
+    str,
+    Field(
+        description="Lowercase letters, digits and single hyphens.",
+        max_length=120,
+        min_length=1,
+        pattern="^[a-z0-9]+(?:-[a-z0-9]+)*$",
+    ),
+]
 
 
-class PostSlug(
-    RootModel[
-        constr(pattern=r'^[a-z0-9]+(?:-[a-z0-9]+)*$', min_length=1, max_length=120)
-    ]
-):
-    root: constr(
-        pattern=r'^[a-z0-9]+(?:-[a-z0-9]+)*$', min_length=1, max_length=120
-    ) = Field(
-        ...,
+PostSlug = Annotated[
+    str,
+    Field(
         description="Lowercase letters, digits and single hyphens. Unique among published posts and among each author's own posts, nothing else: another author's unpublished post never conflicts, so a slug reveals no draft (see Slugs in docs/spec.md).",
-    )
+        max_length=120,
+        min_length=1,
+        pattern="^[a-z0-9]+(?:-[a-z0-9]+)*$",
+    ),
+]
 
 
-class DisplayName(
-    RootModel[
-        constr(
-            pattern=r'^[^\x00]*[^\x00 \t\n\r\f\v][^\x00]*$', min_length=1, max_length=80
-        )
-    ]
-):
-    root: constr(
-        pattern=r'^[^\x00]*[^\x00 \t\n\r\f\v][^\x00]*$', min_length=1, max_length=80
-    )
+DisplayName = Annotated[
+    str,
+    Field(
+        max_length=80,
+        min_length=1,
+        pattern="^[^\\x00]*[^\\x00 \\t\\n\\r\\f\\v][^\\x00]*$",
+    ),
+]
 
 
-class Bio(RootModel[constr(pattern=r'^[^\x00]*$', max_length=1000)]):
-    root: constr(pattern=r'^[^\x00]*$', max_length=1000)
+Bio = Annotated[str, Field(max_length=1000, pattern="^[^\\x00]*$")]
 
 
-class Email(RootModel[EmailStr]):
-    root: EmailStr
+Email = Annotated[EmailStr, Field(max_length=254, pattern="^[^\\x00]*$")]
 
 
-class Password(RootModel[constr(pattern=r'^[^\x00]*$', min_length=8, max_length=128)]):
-    root: constr(pattern=r'^[^\x00]*$', min_length=8, max_length=128) = Field(
-        ..., description='8 to 128 characters.'
-    )
+Password = Annotated[
+    str,
+    Field(
+        description="8 to 128 characters.",
+        max_length=128,
+        min_length=8,
+        pattern="^[^\\x00]*$",
+    ),
+]
 
 
 class UserRole(StrEnum):
-    author = 'author'
-    editor = 'editor'
-    admin = 'admin'
+    author = "author"
+    editor = "editor"
+    admin = "admin"
 
 
 class UserCreate(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     email: Email
     password: Password
@@ -166,27 +177,37 @@ class UserCreate(BaseModel):
 
 class UserUpdate(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
-    displayName: DisplayName = None
-    bio: Bio = None
+    displayName: DisplayName | None = None
+    bio: Bio | None = None
+
+    @field_validator("displayName", "bio", mode="before")
+    @classmethod
+    def refuse_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("leave the property out instead of sending null")
+        return value
 
 
 class UserRoleUpdate(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     role: UserRole
 
 
 class User(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     id: UUID
-    email: constr(pattern=r'^[^\x00]*$', max_length=254)
-    displayName: constr(pattern=r'^[^\x00]*[^\x00 \t\n\r\f\v][^\x00]*$', max_length=80)
-    bio: constr(pattern=r'^[^\x00]*$', max_length=1000)
+    email: Annotated[str, Field(max_length=254, pattern="^[^\\x00]*$")]
+    displayName: Annotated[
+        str,
+        Field(max_length=80, pattern="^[^\\x00]*[^\\x00 \\t\\n\\r\\f\\v][^\\x00]*$"),
+    ]
+    bio: Annotated[str, Field(max_length=1000, pattern="^[^\\x00]*$")]
     role: UserRole
     createdAt: AwareDatetime
     updatedAt: AwareDatetime
@@ -194,385 +215,464 @@ class User(BaseModel):
 
 class PublicUser(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     id: UUID
-    displayName: constr(pattern=r'^[^\x00]*[^\x00 \t\n\r\f\v][^\x00]*$', max_length=80)
-    bio: constr(pattern=r'^[^\x00]*$', max_length=1000)
+    displayName: Annotated[
+        str,
+        Field(max_length=80, pattern="^[^\\x00]*[^\\x00 \\t\\n\\r\\f\\v][^\\x00]*$"),
+    ]
+    bio: Annotated[str, Field(max_length=1000, pattern="^[^\\x00]*$")]
     role: UserRole
     createdAt: AwareDatetime
 
 
 class UserEnvelope(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     success: Literal[True]
     data: User
-    error: None
+    error: Annotated[
+        ApiError | None,
+        Field(description="Always null in a success envelope (typed as in ErrorEnvelope)."),
+    ]
 
 
 class PublicUserEnvelope(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     success: Literal[True]
     data: PublicUser
-    error: None
+    error: Annotated[
+        ApiError | None,
+        Field(description="Always null in a success envelope (typed as in ErrorEnvelope)."),
+    ]
 
 
 class SessionCreate(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     email: Email
-    password: constr(pattern=r'^[^\x00]*$', min_length=1, max_length=128)
+    password: Annotated[str, Field(max_length=128, min_length=1, pattern="^[^\\x00]*$")]
 
 
 class NewSession(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     id: UUID
-    token: constr(pattern=r'^[A-Za-z0-9_-]+$', max_length=128) = Field(
-        ..., description='Send as `Authorization: Bearer <token>`. Shown only once.'
-    )
+    token: Annotated[
+        str,
+        Field(
+            description="Send as `Authorization: Bearer <token>`. Shown only once.",
+            max_length=128,
+            pattern="^[A-Za-z0-9_-]+$",
+        ),
+    ]
     expiresAt: AwareDatetime
 
 
 class NewSessionEnvelope(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     success: Literal[True]
     data: NewSession
-    error: None
+    error: Annotated[
+        ApiError | None,
+        Field(description="Always null in a success envelope (typed as in ErrorEnvelope)."),
+    ]
 
 
 class Session(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     id: UUID
     createdAt: AwareDatetime
     lastUsedAt: AwareDatetime
     expiresAt: AwareDatetime
-    current: bool = Field(..., description='True for the session making this request.')
+    current: Annotated[bool, Field(description="True for the session making this request.")]
 
 
 class SessionListEnvelope(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     success: Literal[True]
-    data: List[Session]
-    error: None
+    data: list[Session]
+    error: Annotated[
+        ApiError | None,
+        Field(description="Always null in a success envelope (typed as in ErrorEnvelope)."),
+    ]
     meta: ListMeta
 
 
-class CategoryName(
-    RootModel[
-        constr(
-            pattern=r'^[^\x00]*[^\x00 \t\n\r\f\v][^\x00]*$', min_length=1, max_length=80
-        )
-    ]
-):
-    root: constr(
-        pattern=r'^[^\x00]*[^\x00 \t\n\r\f\v][^\x00]*$', min_length=1, max_length=80
-    )
+CategoryName = Annotated[
+    str,
+    Field(
+        max_length=80,
+        min_length=1,
+        pattern="^[^\\x00]*[^\\x00 \\t\\n\\r\\f\\v][^\\x00]*$",
+    ),
+]
 
 
-class CategoryDescription(RootModel[constr(pattern=r'^[^\x00]*$', max_length=500)]):
-    root: constr(pattern=r'^[^\x00]*$', max_length=500)
+CategoryDescription = Annotated[str, Field(max_length=500, pattern="^[^\\x00]*$")]
 
 
 class CategoryCreate(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     name: CategoryName
-    slug: Slug = None
-    description: CategoryDescription = None
+    slug: Slug | None = None
+    description: CategoryDescription | None = None
+
+    @field_validator("slug", "description", mode="before")
+    @classmethod
+    def refuse_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("leave the property out instead of sending null")
+        return value
 
 
 class CategoryUpdate(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
-    name: CategoryName = None
-    slug: Slug = None
-    description: CategoryDescription = None
+    name: CategoryName | None = None
+    slug: Slug | None = None
+    description: CategoryDescription | None = None
+
+    @field_validator("name", "slug", "description", mode="before")
+    @classmethod
+    def refuse_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("leave the property out instead of sending null")
+        return value
 
 
 class Category(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     id: UUID
-    name: constr(pattern=r'^[^\x00]*[^\x00 \t\n\r\f\v][^\x00]*$', max_length=80)
-    slug: constr(pattern=r'^[a-z0-9]+(?:-[a-z0-9]+)*$', max_length=120)
-    description: constr(pattern=r'^[^\x00]*$', max_length=500)
+    name: Annotated[
+        str,
+        Field(max_length=80, pattern="^[^\\x00]*[^\\x00 \\t\\n\\r\\f\\v][^\\x00]*$"),
+    ]
+    slug: Annotated[str, Field(max_length=120, pattern="^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+    description: Annotated[str, Field(max_length=500, pattern="^[^\\x00]*$")]
     createdAt: AwareDatetime
     updatedAt: AwareDatetime
 
 
 class CategoryEnvelope(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     success: Literal[True]
     data: Category
-    error: None
+    error: Annotated[
+        ApiError | None,
+        Field(description="Always null in a success envelope (typed as in ErrorEnvelope)."),
+    ]
 
 
 class CategoryListEnvelope(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     success: Literal[True]
-    data: List[Category]
-    error: None
+    data: list[Category]
+    error: Annotated[
+        ApiError | None,
+        Field(description="Always null in a success envelope (typed as in ErrorEnvelope)."),
+    ]
     meta: ListMeta
 
 
 class PostStatus(StrEnum):
-    draft = 'draft'
-    published = 'published'
-    archived = 'archived'
+    draft = "draft"
+    published = "published"
+    archived = "archived"
 
 
-class PostTitle(
-    RootModel[
-        constr(
-            pattern=r'^[^\x00]*[^\x00 \t\n\r\f\v][^\x00]*$',
-            min_length=1,
-            max_length=200,
-        )
-    ]
-):
-    root: constr(
-        pattern=r'^[^\x00]*[^\x00 \t\n\r\f\v][^\x00]*$', min_length=1, max_length=200
-    )
+PostTitle = Annotated[
+    str,
+    Field(
+        max_length=200,
+        min_length=1,
+        pattern="^[^\\x00]*[^\\x00 \\t\\n\\r\\f\\v][^\\x00]*$",
+    ),
+]
 
 
-class PostBody(RootModel[constr(pattern=r'^[^\x00]*$', max_length=100000)]):
-    root: constr(pattern=r'^[^\x00]*$', max_length=100000)
+PostBody = Annotated[str, Field(max_length=100000, pattern="^[^\\x00]*$")]
 
 
 class PostCreate(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     title: PostTitle
-    body: PostBody = None
-    slug: PostSlug = None
-    categoryId: Optional[UUID] = None
-    status: PostStatus = None
+    body: PostBody | None = None
+    slug: PostSlug | None = None
+    categoryId: UUID | None = None
+    status: PostStatus | None = None
+
+    @field_validator("body", "slug", "status", mode="before")
+    @classmethod
+    def refuse_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("leave the property out instead of sending null")
+        return value
 
 
 class PostUpdate(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
-    title: PostTitle = None
-    body: PostBody = None
-    slug: PostSlug = None
-    categoryId: Optional[UUID] = None
-    status: PostStatus = None
+    title: PostTitle | None = None
+    body: PostBody | None = None
+    slug: PostSlug | None = None
+    categoryId: UUID | None = None
+    status: PostStatus | None = None
+
+    @field_validator("title", "body", "slug", "status", mode="before")
+    @classmethod
+    def refuse_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("leave the property out instead of sending null")
+        return value
 
 
 class Post(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     id: UUID
-    title: constr(pattern=r'^[^\x00]*[^\x00 \t\n\r\f\v][^\x00]*$', max_length=200)
-    slug: constr(pattern=r'^[a-z0-9]+(?:-[a-z0-9]+)*$', max_length=120)
-    body: constr(pattern=r'^[^\x00]*$', max_length=100000)
+    title: Annotated[
+        str,
+        Field(max_length=200, pattern="^[^\\x00]*[^\\x00 \\t\\n\\r\\f\\v][^\\x00]*$"),
+    ]
+    slug: Annotated[str, Field(max_length=120, pattern="^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+    body: Annotated[str, Field(max_length=100000, pattern="^[^\\x00]*$")]
     status: PostStatus
-    categoryId: Optional[UUID]
+    categoryId: UUID | None
     authorId: UUID
-    publishedAt: Optional[AwareDatetime]
+    publishedAt: AwareDatetime | None
     createdAt: AwareDatetime
     updatedAt: AwareDatetime
-    viewCount: Optional[conint(ge=0, le=9223372036854775807)] = Field(
-        ...,
-        description='Views counted so far (a cached read may lag behind); null when the counter store is unavailable.\n',
-    )
+    viewCount: Annotated[
+        int | None,
+        Field(
+            description="Views counted so far (a cached read may lag behind); null when the counter store is unavailable.\n",
+            ge=0,
+            le=9223372036854775807,
+        ),
+    ]
 
 
 class PostEnvelope(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     success: Literal[True]
     data: Post
-    error: None
+    error: Annotated[
+        ApiError | None,
+        Field(description="Always null in a success envelope (typed as in ErrorEnvelope)."),
+    ]
 
 
 class PostListEnvelope(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     success: Literal[True]
-    data: List[Post] = Field(..., max_length=100)
-    error: None
+    data: Annotated[list[Post], Field(max_length=100)]
+    error: Annotated[
+        ApiError | None,
+        Field(description="Always null in a success envelope (typed as in ErrorEnvelope)."),
+    ]
     meta: PageMeta
 
 
 class ViewCount(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     postId: UUID
-    viewCount: conint(ge=0, le=9223372036854775807)
+    viewCount: Annotated[int, Field(ge=0, le=9223372036854775807)]
 
 
 class ViewCountEnvelope(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     success: Literal[True]
     data: ViewCount
-    error: None
+    error: Annotated[
+        ApiError | None,
+        Field(description="Always null in a success envelope (typed as in ErrorEnvelope)."),
+    ]
 
 
 class AttachmentContentType(StrEnum):
-    image_png = 'image/png'
-    image_jpeg = 'image/jpeg'
-    image_webp = 'image/webp'
-    image_gif = 'image/gif'
+    image_png = "image/png"
+    image_jpeg = "image/jpeg"
+    image_webp = "image/webp"
+    image_gif = "image/gif"
 
 
 class AttachmentStatus(StrEnum):
-    pending = 'pending'
-    processing = 'processing'
-    ready = 'ready'
-    rejected = 'rejected'
+    pending = "pending"
+    processing = "processing"
+    ready = "ready"
+    rejected = "rejected"
 
 
 class AttachmentCreate(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
-    filename: constr(pattern=r'^[^\x00/\\]+$', min_length=1, max_length=255)
+    filename: Annotated[str, Field(max_length=255, min_length=1, pattern="^[^\\x00/\\\\]+$")]
     contentType: AttachmentContentType
-    size: conint(ge=1, le=10485760) = Field(
-        ..., description='The file size in bytes, at most 10 MiB.'
-    )
+    size: Annotated[
+        int,
+        Field(description="The file size in bytes, at most 10 MiB.", ge=1, le=10485760),
+    ]
 
 
 class Attachment(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     id: UUID
     postId: UUID
-    filename: constr(pattern=r'^[^\x00/\\]+$', max_length=255)
+    filename: Annotated[str, Field(max_length=255, pattern="^[^\\x00/\\\\]+$")]
     contentType: AttachmentContentType
-    size: conint(ge=1, le=10485760)
+    size: Annotated[int, Field(ge=1, le=10485760)]
     status: AttachmentStatus
-    jobId: Optional[UUID]
-    downloadUrl: Optional[constr(pattern=r'^https?://', max_length=8192)] = Field(
-        ..., description='A short-lived URL, present once the attachment is ready.'
-    )
+    jobId: UUID | None
+    downloadUrl: Annotated[
+        str | None,
+        Field(
+            description="A short-lived URL, present once the attachment is ready.",
+            max_length=8192,
+            pattern="^https?://",
+        ),
+    ]
     createdAt: AwareDatetime
 
 
 class UploadMethod(StrEnum):
-    POST = 'POST'
+    POST = "POST"
 
 
-class UploadFields(RootModel[Dict[str, str]]):
-    root: Dict[str, str]
+UploadFields = dict[str, str]
 
 
 class AttachmentEnvelope(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     success: Literal[True]
     data: Attachment
-    error: None
+    error: Annotated[
+        ApiError | None,
+        Field(description="Always null in a success envelope (typed as in ErrorEnvelope)."),
+    ]
 
 
 class AttachmentListEnvelope(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     success: Literal[True]
-    data: List[Attachment]
-    error: None
+    data: list[Attachment]
+    error: Annotated[
+        ApiError | None,
+        Field(description="Always null in a success envelope (typed as in ErrorEnvelope)."),
+    ]
     meta: ListMeta
 
 
 class JobStatus(StrEnum):
-    queued = 'queued'
-    running = 'running'
-    succeeded = 'succeeded'
-    failed = 'failed'
+    queued = "queued"
+    running = "running"
+    succeeded = "succeeded"
+    failed = "failed"
 
 
 class JobResult(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
-    width: conint(ge=0, le=4294967295)
-    height: conint(ge=0, le=4294967295)
-    format: constr(pattern=r'^[a-z]+$', max_length=16)
+    width: Annotated[int, Field(ge=0, le=4294967295)]
+    height: Annotated[int, Field(ge=0, le=4294967295)]
+    format: Annotated[str, Field(max_length=16, pattern="^[a-z]+$")]
 
 
 class Job(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     id: UUID
     status: JobStatus
     createdAt: AwareDatetime
     updatedAt: AwareDatetime
-    error: Optional[constr(max_length=1000)]
-    result: Optional[JobResult]
+    error: Annotated[str | None, Field(max_length=1000)]
+    result: JobResult | None
 
 
 class JobEnvelope(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     success: Literal[True]
     data: Job
-    error: None
+    error: Annotated[
+        ApiError | None,
+        Field(description="Always null in a success envelope (typed as in ErrorEnvelope)."),
+    ]
 
 
 class PasswordResetRequest(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     email: Email
 
 
 class PasswordResetConfirm(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     password: Password
 
 
 class AcknowledgementStatus(StrEnum):
-    accepted = 'accepted'
+    accepted = "accepted"
 
 
 class Health(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     status: HealthStatus
 
 
 class PresignedUpload(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
-    url: constr(pattern=r'^https?://', max_length=2048)
+    url: Annotated[str, Field(max_length=2048, pattern="^https?://")]
     method: UploadMethod
     fields: UploadFields
     expiresAt: AwareDatetime
@@ -580,7 +680,7 @@ class PresignedUpload(BaseModel):
 
 class AttachmentUpload(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     attachment: Attachment
     upload: PresignedUpload
@@ -588,24 +688,30 @@ class AttachmentUpload(BaseModel):
 
 class AttachmentUploadEnvelope(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     success: Literal[True]
     data: AttachmentUpload
-    error: None
+    error: Annotated[
+        ApiError | None,
+        Field(description="Always null in a success envelope (typed as in ErrorEnvelope)."),
+    ]
 
 
 class Acknowledgement(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     status: AcknowledgementStatus
 
 
 class AcknowledgementEnvelope(BaseModel):
     model_config = ConfigDict(
-        extra='forbid',
+        extra="forbid",
     )
     success: Literal[True]
     data: Acknowledgement
-    error: None
+    error: Annotated[
+        ApiError | None,
+        Field(description="Always null in a success envelope (typed as in ErrorEnvelope)."),
+    ]

@@ -15,164 +15,160 @@ class OperationSpec(NamedTuple):
 
 
 OPERATIONS: dict[str, OperationSpec] = {
-    'getHealth': OperationSpec(
-        'GET', '/health', 'system', 'handlers.system.get_health', 'none'
+    "getHealth": OperationSpec("GET", "/health", "system", "handlers.system.get_health", "none"),
+    "listCategories": OperationSpec(
+        "GET",
+        "/v1/categories",
+        "categories",
+        "handlers.categories.list_categories",
+        "none",
     ),
-    'listCategories': OperationSpec(
-        'GET',
-        '/v1/categories',
-        'categories',
-        'handlers.categories.list_categories',
-        'none',
+    "createCategory": OperationSpec(
+        "POST",
+        "/v1/categories",
+        "categories",
+        "handlers.categories.create_category",
+        "required",
     ),
-    'createCategory': OperationSpec(
-        'POST',
-        '/v1/categories',
-        'categories',
-        'handlers.categories.create_category',
-        'required',
+    "getCategory": OperationSpec(
+        "GET",
+        "/v1/categories/{categoryId}",
+        "categories",
+        "handlers.categories.get_category",
+        "none",
     ),
-    'getCategory': OperationSpec(
-        'GET',
-        '/v1/categories/{categoryId}',
-        'categories',
-        'handlers.categories.get_category',
-        'none',
+    "updateCategory": OperationSpec(
+        "PATCH",
+        "/v1/categories/{categoryId}",
+        "categories",
+        "handlers.categories.update_category",
+        "required",
     ),
-    'updateCategory': OperationSpec(
-        'PATCH',
-        '/v1/categories/{categoryId}',
-        'categories',
-        'handlers.categories.update_category',
-        'required',
+    "deleteCategory": OperationSpec(
+        "DELETE",
+        "/v1/categories/{categoryId}",
+        "categories",
+        "handlers.categories.delete_category",
+        "required",
     ),
-    'deleteCategory': OperationSpec(
-        'DELETE',
-        '/v1/categories/{categoryId}',
-        'categories',
-        'handlers.categories.delete_category',
-        'required',
+    "getJob": OperationSpec("GET", "/v1/jobs/{jobId}", "jobs", "handlers.jobs.get_job", "required"),
+    "requestPasswordReset": OperationSpec(
+        "POST",
+        "/v1/password-resets",
+        "password-resets",
+        "handlers.password_resets.request_password_reset",
+        "none",
     ),
-    'getJob': OperationSpec(
-        'GET', '/v1/jobs/{jobId}', 'jobs', 'handlers.jobs.get_job', 'required'
+    "confirmPasswordReset": OperationSpec(
+        "POST",
+        "/v1/password-resets/{token}",
+        "password-resets",
+        "handlers.password_resets.confirm_password_reset",
+        "none",
     ),
-    'requestPasswordReset': OperationSpec(
-        'POST',
-        '/v1/password-resets',
-        'password-resets',
-        'handlers.password_resets.request_password_reset',
-        'none',
+    "listPosts": OperationSpec(
+        "GET", "/v1/posts", "posts", "handlers.posts.list_posts", "optional"
     ),
-    'confirmPasswordReset': OperationSpec(
-        'POST',
-        '/v1/password-resets/{token}',
-        'password-resets',
-        'handlers.password_resets.confirm_password_reset',
-        'none',
+    "createPost": OperationSpec(
+        "POST", "/v1/posts", "posts", "handlers.posts.create_post", "required"
     ),
-    'listPosts': OperationSpec(
-        'GET', '/v1/posts', 'posts', 'handlers.posts.list_posts', 'optional'
+    "getPostBySlug": OperationSpec(
+        "GET",
+        "/v1/posts/by-slug/{slug}",
+        "posts",
+        "handlers.posts.get_post_by_slug",
+        "optional",
     ),
-    'createPost': OperationSpec(
-        'POST', '/v1/posts', 'posts', 'handlers.posts.create_post', 'required'
+    "getPost": OperationSpec(
+        "GET", "/v1/posts/{postId}", "posts", "handlers.posts.get_post", "optional"
     ),
-    'getPostBySlug': OperationSpec(
-        'GET',
-        '/v1/posts/by-slug/{slug}',
-        'posts',
-        'handlers.posts.get_post_by_slug',
-        'optional',
+    "updatePost": OperationSpec(
+        "PATCH", "/v1/posts/{postId}", "posts", "handlers.posts.update_post", "required"
     ),
-    'getPost': OperationSpec(
-        'GET', '/v1/posts/{postId}', 'posts', 'handlers.posts.get_post', 'optional'
+    "deletePost": OperationSpec(
+        "DELETE",
+        "/v1/posts/{postId}",
+        "posts",
+        "handlers.posts.delete_post",
+        "required",
     ),
-    'updatePost': OperationSpec(
-        'PATCH', '/v1/posts/{postId}', 'posts', 'handlers.posts.update_post', 'required'
+    "listAttachments": OperationSpec(
+        "GET",
+        "/v1/posts/{postId}/attachments",
+        "attachments",
+        "handlers.attachments.list_attachments",
+        "optional",
     ),
-    'deletePost': OperationSpec(
-        'DELETE',
-        '/v1/posts/{postId}',
-        'posts',
-        'handlers.posts.delete_post',
-        'required',
+    "createAttachment": OperationSpec(
+        "POST",
+        "/v1/posts/{postId}/attachments",
+        "attachments",
+        "handlers.attachments.create_attachment",
+        "required",
     ),
-    'listAttachments': OperationSpec(
-        'GET',
-        '/v1/posts/{postId}/attachments',
-        'attachments',
-        'handlers.attachments.list_attachments',
-        'optional',
+    "deleteAttachment": OperationSpec(
+        "DELETE",
+        "/v1/posts/{postId}/attachments/{attachmentId}",
+        "attachments",
+        "handlers.attachments.delete_attachment",
+        "required",
     ),
-    'createAttachment': OperationSpec(
-        'POST',
-        '/v1/posts/{postId}/attachments',
-        'attachments',
-        'handlers.attachments.create_attachment',
-        'required',
+    "completeAttachment": OperationSpec(
+        "POST",
+        "/v1/posts/{postId}/attachments/{attachmentId}/complete",
+        "attachments",
+        "handlers.attachments.complete_attachment",
+        "required",
     ),
-    'deleteAttachment': OperationSpec(
-        'DELETE',
-        '/v1/posts/{postId}/attachments/{attachmentId}',
-        'attachments',
-        'handlers.attachments.delete_attachment',
-        'required',
+    "recordPostView": OperationSpec(
+        "POST",
+        "/v1/posts/{postId}/views",
+        "posts",
+        "handlers.posts.record_post_view",
+        "optional",
     ),
-    'completeAttachment': OperationSpec(
-        'POST',
-        '/v1/posts/{postId}/attachments/{attachmentId}/complete',
-        'attachments',
-        'handlers.attachments.complete_attachment',
-        'required',
+    "createSession": OperationSpec(
+        "POST", "/v1/sessions", "sessions", "handlers.sessions.create_session", "none"
     ),
-    'recordPostView': OperationSpec(
-        'POST',
-        '/v1/posts/{postId}/views',
-        'posts',
-        'handlers.posts.record_post_view',
-        'optional',
+    "listSessions": OperationSpec(
+        "GET", "/v1/sessions", "sessions", "handlers.sessions.list_sessions", "required"
     ),
-    'createSession': OperationSpec(
-        'POST', '/v1/sessions', 'sessions', 'handlers.sessions.create_session', 'none'
+    "deleteCurrentSession": OperationSpec(
+        "DELETE",
+        "/v1/sessions/current",
+        "sessions",
+        "handlers.sessions.delete_current_session",
+        "required",
     ),
-    'listSessions': OperationSpec(
-        'GET', '/v1/sessions', 'sessions', 'handlers.sessions.list_sessions', 'required'
+    "deleteSession": OperationSpec(
+        "DELETE",
+        "/v1/sessions/{sessionId}",
+        "sessions",
+        "handlers.sessions.delete_session",
+        "required",
     ),
-    'deleteCurrentSession': OperationSpec(
-        'DELETE',
-        '/v1/sessions/current',
-        'sessions',
-        'handlers.sessions.delete_current_session',
-        'required',
+    "registerUser": OperationSpec(
+        "POST", "/v1/users", "users", "handlers.users.register_user", "none"
     ),
-    'deleteSession': OperationSpec(
-        'DELETE',
-        '/v1/sessions/{sessionId}',
-        'sessions',
-        'handlers.sessions.delete_session',
-        'required',
+    "getCurrentUser": OperationSpec(
+        "GET", "/v1/users/me", "users", "handlers.users.get_current_user", "required"
     ),
-    'registerUser': OperationSpec(
-        'POST', '/v1/users', 'users', 'handlers.users.register_user', 'none'
+    "updateCurrentUser": OperationSpec(
+        "PATCH",
+        "/v1/users/me",
+        "users",
+        "handlers.users.update_current_user",
+        "required",
     ),
-    'getCurrentUser': OperationSpec(
-        'GET', '/v1/users/me', 'users', 'handlers.users.get_current_user', 'required'
+    "getUser": OperationSpec(
+        "GET", "/v1/users/{userId}", "users", "handlers.users.get_user", "none"
     ),
-    'updateCurrentUser': OperationSpec(
-        'PATCH',
-        '/v1/users/me',
-        'users',
-        'handlers.users.update_current_user',
-        'required',
-    ),
-    'getUser': OperationSpec(
-        'GET', '/v1/users/{userId}', 'users', 'handlers.users.get_user', 'none'
-    ),
-    'updateUserRole': OperationSpec(
-        'PATCH',
-        '/v1/users/{userId}/role',
-        'users',
-        'handlers.users.update_user_role',
-        'required',
+    "updateUserRole": OperationSpec(
+        "PATCH",
+        "/v1/users/{userId}/role",
+        "users",
+        "handlers.users.update_user_role",
+        "required",
     ),
 }
 
@@ -180,24 +176,24 @@ OPERATIONS: dict[str, OperationSpec] = {
 # Each path's Allow header (RFC 9110 10.2.1): its methods, HEAD wherever GET is (the routes
 # answer it), and OPTIONS, which app/http/methods.py answers for every path.
 ALLOWED_METHODS: dict[str, str] = {
-    '/health': 'GET, HEAD, OPTIONS',
-    '/v1/categories': 'GET, HEAD, OPTIONS, POST',
-    '/v1/categories/{categoryId}': 'DELETE, GET, HEAD, OPTIONS, PATCH',
-    '/v1/jobs/{jobId}': 'GET, HEAD, OPTIONS',
-    '/v1/password-resets': 'OPTIONS, POST',
-    '/v1/password-resets/{token}': 'OPTIONS, POST',
-    '/v1/posts': 'GET, HEAD, OPTIONS, POST',
-    '/v1/posts/by-slug/{slug}': 'GET, HEAD, OPTIONS',
-    '/v1/posts/{postId}': 'DELETE, GET, HEAD, OPTIONS, PATCH',
-    '/v1/posts/{postId}/attachments': 'GET, HEAD, OPTIONS, POST',
-    '/v1/posts/{postId}/attachments/{attachmentId}': 'DELETE, OPTIONS',
-    '/v1/posts/{postId}/attachments/{attachmentId}/complete': 'OPTIONS, POST',
-    '/v1/posts/{postId}/views': 'OPTIONS, POST',
-    '/v1/sessions': 'GET, HEAD, OPTIONS, POST',
-    '/v1/sessions/current': 'DELETE, OPTIONS',
-    '/v1/sessions/{sessionId}': 'DELETE, OPTIONS',
-    '/v1/users': 'OPTIONS, POST',
-    '/v1/users/me': 'GET, HEAD, OPTIONS, PATCH',
-    '/v1/users/{userId}': 'GET, HEAD, OPTIONS',
-    '/v1/users/{userId}/role': 'OPTIONS, PATCH',
+    "/health": "GET, HEAD, OPTIONS",
+    "/v1/categories": "GET, HEAD, OPTIONS, POST",
+    "/v1/categories/{categoryId}": "DELETE, GET, HEAD, OPTIONS, PATCH",
+    "/v1/jobs/{jobId}": "GET, HEAD, OPTIONS",
+    "/v1/password-resets": "OPTIONS, POST",
+    "/v1/password-resets/{token}": "OPTIONS, POST",
+    "/v1/posts": "GET, HEAD, OPTIONS, POST",
+    "/v1/posts/by-slug/{slug}": "GET, HEAD, OPTIONS",
+    "/v1/posts/{postId}": "DELETE, GET, HEAD, OPTIONS, PATCH",
+    "/v1/posts/{postId}/attachments": "GET, HEAD, OPTIONS, POST",
+    "/v1/posts/{postId}/attachments/{attachmentId}": "DELETE, OPTIONS",
+    "/v1/posts/{postId}/attachments/{attachmentId}/complete": "OPTIONS, POST",
+    "/v1/posts/{postId}/views": "OPTIONS, POST",
+    "/v1/sessions": "GET, HEAD, OPTIONS, POST",
+    "/v1/sessions/current": "DELETE, OPTIONS",
+    "/v1/sessions/{sessionId}": "DELETE, OPTIONS",
+    "/v1/users": "OPTIONS, POST",
+    "/v1/users/me": "GET, HEAD, OPTIONS, PATCH",
+    "/v1/users/{userId}": "GET, HEAD, OPTIONS",
+    "/v1/users/{userId}/role": "OPTIONS, PATCH",
 }

@@ -29,7 +29,7 @@ def to_category(category: m.Category) -> Category:
     )
 
 
-async def list_categories(ctx: RequestContext, *, if__none__match: str | None) -> Response:
+async def list_categories(ctx: RequestContext, *, if_none_match: str | None) -> Response:
     def render(categories: list[m.Category]) -> bytes:
         data = [to_category(c) for c in categories]
         envelope = CategoryListEnvelope(
@@ -40,15 +40,15 @@ async def list_categories(ctx: RequestContext, *, if__none__match: str | None) -
     entry = await categories_service.list_entry(
         uow=ctx.uow, cache=ctx.resources.cache, render=render
     )
-    return conditional.respond(entry, if_none_match=if__none__match)
+    return conditional.respond(entry, if_none_match=if_none_match)
 
 
 async def create_category(ctx: RequestContext, *, body: CategoryCreate) -> CategoryEnvelope:
     category = await categories_service.create(
         uow=ctx.uow,
-        name=body.name.root,
-        slug=body.slug.root if body.slug else None,
-        description=body.description.root if body.description else None,
+        name=body.name,
+        slug=body.slug,
+        description=body.description,
     )
     ctx.response.headers["Location"] = f"/v1/categories/{category.id}"
     return CategoryEnvelope(success=True, data=to_category(category), error=None)
@@ -65,9 +65,9 @@ async def update_category(
     category = await categories_service.update(
         uow=ctx.uow,
         category_id=category_id,
-        name=body.name.root if body.name else None,
-        slug=body.slug.root if body.slug else None,
-        description=body.description.root if body.description else None,
+        name=body.name,
+        slug=body.slug,
+        description=body.description,
     )
     return CategoryEnvelope(success=True, data=to_category(category), error=None)
 

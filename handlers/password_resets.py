@@ -17,7 +17,7 @@ async def request_password_reset(
     ctx: RequestContext, *, body: PasswordResetRequest
 ) -> AcknowledgementEnvelope:
     await resets_service.request(
-        uow=ctx.uow, settings=ctx.resources.settings, email=str(body.email.root)
+        uow=ctx.uow, settings=ctx.resources.settings, email=str(body.email)
     )
     return AcknowledgementEnvelope(
         success=True, data=Acknowledgement(status=AcknowledgementStatus.accepted), error=None
@@ -32,5 +32,5 @@ async def confirm_password_reset(
         clients=ctx.resources.aws,
         settings=ctx.resources.settings,
         token=token,
-        password=body.password.root,
+        password=body.password,
     )

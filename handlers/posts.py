@@ -23,8 +23,6 @@ from generated.models import (
     ViewCountEnvelope,
 )
 
-DEFAULT_LIMIT = 20
-
 
 def to_post(post: m.Post, *, view_count: int | None) -> Post:
     return Post(
@@ -56,15 +54,14 @@ def _envelope(ctx: RequestContext, post: m.Post, *, view_count: int | None) -> P
 async def list_posts(
     ctx: RequestContext,
     *,
-    if__none__match: str | None,
+    if_none_match: str | None,
     cursor: str | None,
-    limit: int | None,
+    limit: int,
     category_id: UUID | None,
     author_id: UUID | None,
     status: PostStatus | None,
     q: str | None,
 ) -> Response:
-    limit = limit or DEFAULT_LIMIT
     where = PostFilter(
         visibility=ctx.decision.visibility or "published",
         viewer_id=ctx.principal.user_id if ctx.principal else None,
@@ -93,7 +90,7 @@ async def list_posts(
         limit=limit,
         render=render,
     )
-    return conditional.respond(entry, if_none_match=if__none__match)
+    return conditional.respond(entry, if_none_match=if_none_match)
 
 
 async def create_post(ctx: RequestContext, *, body: PostCreate) -> PostEnvelope:
@@ -101,9 +98,9 @@ async def create_post(ctx: RequestContext, *, body: PostCreate) -> PostEnvelope:
         uow=ctx.uow,
         settings=ctx.resources.settings,
         author_id=ctx.require_principal().user_id,
-        title=body.title.root,
-        body=body.body.root if body.body else "",
-        slug=body.slug.root if body.slug else None,
+        title=body.title,
+        body=body.body or "",
+        slug=body.slug,
         category_id=body.categoryId,
         status=body.status.value if body.status else "draft",
     )
@@ -127,24 +124,24 @@ async def _read(
 
 
 async def get_post_by_slug(
-    ctx: RequestContext, *, if__none__match: str | None, slug: str
+    ctx: RequestContext, *, if_none_match: str | None, slug: str
 ) -> Response:
-    return await _read(ctx, if_none_match=if__none__match, post_id=None, slug=slug)
+    return await _read(ctx, if_none_match=if_none_match, post_id=None, slug=slug)
 
 
-async def get_post(ctx: RequestContext, *, if__none__match: str | None, post_id: UUID) -> Response:
-    return await _read(ctx, if_none_match=if__none__match, post_id=post_id, slug=None)
+async def get_post(ctx: RequestContext, *, if_none_match: str | None, post_id: UUID) -> Response:
+    return await _read(ctx, if_none_match=if_none_match, post_id=post_id, slug=None)
 
 
 def _changes(body: PostUpdate) -> dict[str, Any]:
     fields = body.model_fields_set
     changes: dict[str, Any] = {}
     if "title" in fields and body.title is not None:
-        changes["title"] = body.title.root
+        changes["title"] = body.title
     if "body" in fields and body.body is not None:
-        changes["body"] = body.body.root
+        changes["body"] = body.body
     if "slug" in fields and body.slug is not None:
-        changes["slug"] = body.slug.root
+        changes["slug"] = body.slug
     if "categoryId" in fields:
         changes["category_id"] = body.categoryId
     if "status" in fields and body.status is not None:
@@ -153,14 +150,14 @@ def _changes(body: PostUpdate) -> dict[str, Any]:
 
 
 async def update_post(
-    ctx: RequestContext, *, if__match: str, post_id: UUID, body: PostUpdate
+    ctx: RequestContext, *, if_match: str, post_id: UUID, body: PostUpdate
 ) -> PostEnvelope:
     post = await posts_service.update(
         uow=ctx.uow,
         settings=ctx.resources.settings,
         caller=ctx.caller,
         post_id=post_id,
-        if_match=if__match,
+        if_match=if_match,
         changes=_changes(body),
     )
     view_count = await posts_service.view_count(clients=ctx.resources.aws, post_id=post.id)

@@ -30,7 +30,7 @@ async def create_session(ctx: RequestContext, *, body: SessionCreate) -> NewSess
         uow=ctx.uow,
         settings=ctx.resources.settings,
         rate_limits=ctx.resources.rate_limits,
-        email=str(body.email.root),
+        email=str(body.email),
         password=body.password,
         client_ip=ctx.client_ip,
     )

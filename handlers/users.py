@@ -42,9 +42,9 @@ def to_public_user(user: m.User) -> PublicUser:
 async def register_user(ctx: RequestContext, *, body: UserCreate) -> UserEnvelope:
     user = await users_service.register(
         uow=ctx.uow,
-        email=str(body.email.root),
-        password=body.password.root,
-        display_name=body.displayName.root,
+        email=str(body.email),
+        password=body.password,
+        display_name=body.displayName,
     )
     ctx.response.headers["Location"] = f"/v1/users/{user.id}"
     return UserEnvelope(success=True, data=to_user(user), error=None)
@@ -59,8 +59,8 @@ async def update_current_user(ctx: RequestContext, *, body: UserUpdate) -> UserE
     user = await users_service.update_profile(
         uow=ctx.uow,
         user_id=ctx.require_principal().user_id,
-        display_name=body.displayName.root if body.displayName else None,
-        bio=body.bio.root if body.bio else None,
+        display_name=body.displayName,
+        bio=body.bio,
     )
     return UserEnvelope(success=True, data=to_user(user), error=None)
 

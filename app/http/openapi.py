@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse
+from starlette.responses import Response
+
+from app.http.conditional import matches
+from app.http.docs import install as install_docs
+
+OPENAPI_URL = "/openapi.json"
+# Clients may keep the document, asking each time whether it changed (ETag, 304).
+_CACHE_CONTROL = "no-cache"
 
 
 def load_contract(path: Path) -> dict[str, Any]:
@@ -26,19 +35,34 @@ def load_contract(path: Path) -> dict[str, Any]:
     return document
 
 
+@dataclass(frozen=True)
+class Representation:
+    body: bytes
+    etag: str  # strong: a hash of exactly these bytes
+
+
+def represent(document: dict[str, Any]) -> Representation:
+    body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    return Representation(body, f'"{hashlib.sha256(body).hexdigest()}"')
+
+
 def install(app: FastAPI, spec_path: Path, *, docs: bool = True) -> None:
-    """/openapi.json always (clients and the contract tests read it); /docs only with docs."""
-    cache: dict[str, Any] = {}
+    """/openapi.json always (clients and the contract tests read it); /docs and /redoc only
+    with docs."""
+    cache: dict[str, Representation] = {}
 
-    async def openapi_json(_: Request) -> JSONResponse:
+    async def openapi_json(request: Request) -> Response:
         if "document" not in cache:
-            cache["document"] = await asyncio.to_thread(load_contract, spec_path)
-        return JSONResponse(cache["document"])
-
-    async def swagger_ui(_: Request) -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="Blog API")
+            document = await asyncio.to_thread(load_contract, spec_path)
+            cache["document"] = represent(document)
+        current = cache["document"]
+        headers = {"ETag": current.etag, "Cache-Control": _CACHE_CONTROL}
+        if_none_match = request.headers.get("if-none-match")
+        if if_none_match is not None and matches(current.etag, if_none_match):
+            return Response(status_code=304, headers=headers)
+        return Response(current.body, media_type="application/json", headers=headers)
 
     # GET (and so HEAD) only: without methods, Starlette's routes answer every method.
-    app.add_route("/openapi.json", openapi_json, methods=["GET"], include_in_schema=False)
+    app.add_route(OPENAPI_URL, openapi_json, methods=["GET"], include_in_schema=False)
     if docs:
-        app.add_route("/docs", swagger_ui, methods=["GET"], include_in_schema=False)
+        install_docs(app, openapi_url=OPENAPI_URL, title="Blog API")

@@ -3,93 +3,117 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
+from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Header, Path
 
+from app.http.context import Auth, RequestContext, operation_context
 from app.http.lazy import lazy_module
 
-from ..dependencies import *
+from ..models import (
+    AttachmentCreate,
+    AttachmentEnvelope,
+    AttachmentListEnvelope,
+    AttachmentUploadEnvelope,
+)
 
 if TYPE_CHECKING:
-    from handlers import attachments as impl
+    from handlers import attachments as handlers
+
+    from ..interfaces import AttachmentsHandlers
+
+    # mypy checks that the module implements its operations as the contract types them.
+    impl: AttachmentsHandlers = handlers
 else:
     # Loaded by the first request that reaches it (app/http/lazy.py says why).
-    impl = lazy_module('handlers.attachments')
+    impl = lazy_module("handlers.attachments")
 
-router = APIRouter(tags=['attachments'])
+router = APIRouter(tags=["attachments"])
 
 
 @router.api_route(
-    '/v1/posts/{postId}/attachments',
-    methods=['GET', 'HEAD'],
-    operation_id='listAttachments',
+    "/v1/posts/{postId}/attachments",
+    methods=["GET", "HEAD"],
+    operation_id="listAttachments",
     response_model=AttachmentListEnvelope,
 )
 async def list_attachments(
-    post_id: UUID = Path(..., alias='postId'),
-    ctx: RequestContext = Depends(operation_context('listAttachments', Auth.OPTIONAL)),
+    *,
+    post_id: Annotated[UUID, Path(alias="postId")],
+    ctx: Annotated[RequestContext, Depends(operation_context("listAttachments", Auth.OPTIONAL))],
 ) -> AttachmentListEnvelope:
     """A post's attachments"""
     return await ctx.run(impl.list_attachments, post_id=post_id)
 
 
 @router.post(
-    '/v1/posts/{postId}/attachments',
-    operation_id='createAttachment',
+    "/v1/posts/{postId}/attachments",
+    operation_id="createAttachment",
     response_model=AttachmentUploadEnvelope,
     status_code=201,
 )
 async def create_attachment(
-    idempotency__key: Optional[
-        constr(pattern=r'^[\x21-\x7E]+$', min_length=1, max_length=255)
-    ] = Header(None, alias='Idempotency-Key'),
-    post_id: UUID = Path(..., alias='postId'),
-    body: AttachmentCreate = ...,
-    ctx: RequestContext = Depends(operation_context('createAttachment', Auth.REQUIRED)),
+    *,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=255,
+            pattern="^[\\x21-\\x7E]+$",
+        ),
+    ] = None,
+    post_id: Annotated[UUID, Path(alias="postId")],
+    body: AttachmentCreate,
+    ctx: Annotated[RequestContext, Depends(operation_context("createAttachment", Auth.REQUIRED))],
 ) -> AttachmentUploadEnvelope:
     """Start an upload"""
     return await ctx.run_idempotent(
-        idempotency__key, impl.create_attachment, post_id=post_id, body=body
+        idempotency_key, impl.create_attachment, post_id=post_id, body=body
     )
 
 
 @router.delete(
-    '/v1/posts/{postId}/attachments/{attachmentId}',
-    operation_id='deleteAttachment',
+    "/v1/posts/{postId}/attachments/{attachmentId}",
+    operation_id="deleteAttachment",
     response_model=None,
     status_code=204,
 )
 async def delete_attachment(
-    post_id: UUID = Path(..., alias='postId'),
-    attachment_id: UUID = Path(..., alias='attachmentId'),
-    ctx: RequestContext = Depends(operation_context('deleteAttachment', Auth.REQUIRED)),
+    *,
+    post_id: Annotated[UUID, Path(alias="postId")],
+    attachment_id: Annotated[UUID, Path(alias="attachmentId")],
+    ctx: Annotated[RequestContext, Depends(operation_context("deleteAttachment", Auth.REQUIRED))],
 ) -> None:
     """Delete an attachment"""
-    return await ctx.run(
-        impl.delete_attachment, post_id=post_id, attachment_id=attachment_id
-    )
+    await ctx.run(impl.delete_attachment, post_id=post_id, attachment_id=attachment_id)
 
 
 @router.post(
-    '/v1/posts/{postId}/attachments/{attachmentId}/complete',
-    operation_id='completeAttachment',
+    "/v1/posts/{postId}/attachments/{attachmentId}/complete",
+    operation_id="completeAttachment",
     response_model=AttachmentEnvelope,
     status_code=202,
 )
 async def complete_attachment(
-    idempotency__key: Optional[
-        constr(pattern=r'^[\x21-\x7E]+$', min_length=1, max_length=255)
-    ] = Header(None, alias='Idempotency-Key'),
-    post_id: UUID = Path(..., alias='postId'),
-    attachment_id: UUID = Path(..., alias='attachmentId'),
-    ctx: RequestContext = Depends(
-        operation_context('completeAttachment', Auth.REQUIRED)
-    ),
+    *,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=255,
+            pattern="^[\\x21-\\x7E]+$",
+        ),
+    ] = None,
+    post_id: Annotated[UUID, Path(alias="postId")],
+    attachment_id: Annotated[UUID, Path(alias="attachmentId")],
+    ctx: Annotated[RequestContext, Depends(operation_context("completeAttachment", Auth.REQUIRED))],
 ) -> AttachmentEnvelope:
     """Finish an upload"""
     return await ctx.run_idempotent(
-        idempotency__key,
+        idempotency_key,
         impl.complete_attachment,
         post_id=post_id,
         attachment_id=attachment_id,

@@ -3,93 +3,115 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
+from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Header, Path
+from starlette.responses import Response
 
+from app.http.context import Auth, RequestContext, operation_context
 from app.http.lazy import lazy_module
 
-from ..dependencies import *
+from ..models import (
+    CategoryCreate,
+    CategoryEnvelope,
+    CategoryListEnvelope,
+    CategoryUpdate,
+)
 
 if TYPE_CHECKING:
-    from handlers import categories as impl
+    from handlers import categories as handlers
+
+    from ..interfaces import CategoriesHandlers
+
+    # mypy checks that the module implements its operations as the contract types them.
+    impl: CategoriesHandlers = handlers
 else:
     # Loaded by the first request that reaches it (app/http/lazy.py says why).
-    impl = lazy_module('handlers.categories')
+    impl = lazy_module("handlers.categories")
 
-router = APIRouter(tags=['categories'])
+router = APIRouter(tags=["categories"])
 
 
 @router.api_route(
-    '/v1/categories',
-    methods=['GET', 'HEAD'],
-    operation_id='listCategories',
+    "/v1/categories",
+    methods=["GET", "HEAD"],
+    operation_id="listCategories",
     response_model=CategoryListEnvelope,
 )
 async def list_categories(
-    if__none__match: Optional[constr(max_length=1024)] = Header(
-        None, alias='If-None-Match'
-    ),
-    ctx: RequestContext = Depends(operation_context('listCategories', Auth.NONE)),
-) -> CategoryListEnvelope:
+    *,
+    if_none_match: Annotated[str | None, Header(alias="If-None-Match", max_length=1024)] = None,
+    ctx: Annotated[RequestContext, Depends(operation_context("listCategories", Auth.NONE))],
+) -> Response:
     """List categories"""
-    return await ctx.run(impl.list_categories, if__none__match=if__none__match)
+    return await ctx.run(impl.list_categories, if_none_match=if_none_match)
 
 
 @router.post(
-    '/v1/categories',
-    operation_id='createCategory',
+    "/v1/categories",
+    operation_id="createCategory",
     response_model=CategoryEnvelope,
     status_code=201,
 )
 async def create_category(
-    idempotency__key: Optional[
-        constr(pattern=r'^[\x21-\x7E]+$', min_length=1, max_length=255)
-    ] = Header(None, alias='Idempotency-Key'),
-    body: CategoryCreate = ...,
-    ctx: RequestContext = Depends(operation_context('createCategory', Auth.REQUIRED)),
+    *,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=255,
+            pattern="^[\\x21-\\x7E]+$",
+        ),
+    ] = None,
+    body: CategoryCreate,
+    ctx: Annotated[RequestContext, Depends(operation_context("createCategory", Auth.REQUIRED))],
 ) -> CategoryEnvelope:
     """Create a category"""
-    return await ctx.run_idempotent(idempotency__key, impl.create_category, body=body)
+    return await ctx.run_idempotent(idempotency_key, impl.create_category, body=body)
 
 
 @router.api_route(
-    '/v1/categories/{categoryId}',
-    methods=['GET', 'HEAD'],
-    operation_id='getCategory',
+    "/v1/categories/{categoryId}",
+    methods=["GET", "HEAD"],
+    operation_id="getCategory",
     response_model=CategoryEnvelope,
 )
 async def get_category(
-    category_id: UUID = Path(..., alias='categoryId'),
-    ctx: RequestContext = Depends(operation_context('getCategory', Auth.NONE)),
+    *,
+    category_id: Annotated[UUID, Path(alias="categoryId")],
+    ctx: Annotated[RequestContext, Depends(operation_context("getCategory", Auth.NONE))],
 ) -> CategoryEnvelope:
     """A category"""
     return await ctx.run(impl.get_category, category_id=category_id)
 
 
 @router.patch(
-    '/v1/categories/{categoryId}',
-    operation_id='updateCategory',
+    "/v1/categories/{categoryId}",
+    operation_id="updateCategory",
     response_model=CategoryEnvelope,
 )
 async def update_category(
-    category_id: UUID = Path(..., alias='categoryId'),
-    body: CategoryUpdate = ...,
-    ctx: RequestContext = Depends(operation_context('updateCategory', Auth.REQUIRED)),
+    *,
+    category_id: Annotated[UUID, Path(alias="categoryId")],
+    body: CategoryUpdate,
+    ctx: Annotated[RequestContext, Depends(operation_context("updateCategory", Auth.REQUIRED))],
 ) -> CategoryEnvelope:
     """Update a category"""
     return await ctx.run(impl.update_category, category_id=category_id, body=body)
 
 
 @router.delete(
-    '/v1/categories/{categoryId}',
-    operation_id='deleteCategory',
+    "/v1/categories/{categoryId}",
+    operation_id="deleteCategory",
     response_model=None,
     status_code=204,
 )
 async def delete_category(
-    category_id: UUID = Path(..., alias='categoryId'),
-    ctx: RequestContext = Depends(operation_context('deleteCategory', Auth.REQUIRED)),
+    *,
+    category_id: Annotated[UUID, Path(alias="categoryId")],
+    ctx: Annotated[RequestContext, Depends(operation_context("deleteCategory", Auth.REQUIRED))],
 ) -> None:
     """Delete a category"""
-    return await ctx.run(impl.delete_category, category_id=category_id)
+    await ctx.run(impl.delete_category, category_id=category_id)

@@ -3,32 +3,40 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
+from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Path
 
+from app.http.context import Auth, RequestContext, operation_context
 from app.http.lazy import lazy_module
 
-from ..dependencies import *
+from ..models import JobEnvelope
 
 if TYPE_CHECKING:
-    from handlers import jobs as impl
+    from handlers import jobs as handlers
+
+    from ..interfaces import JobsHandlers
+
+    # mypy checks that the module implements its operations as the contract types them.
+    impl: JobsHandlers = handlers
 else:
     # Loaded by the first request that reaches it (app/http/lazy.py says why).
-    impl = lazy_module('handlers.jobs')
+    impl = lazy_module("handlers.jobs")
 
-router = APIRouter(tags=['jobs'])
+router = APIRouter(tags=["jobs"])
 
 
 @router.api_route(
-    '/v1/jobs/{jobId}',
-    methods=['GET', 'HEAD'],
-    operation_id='getJob',
+    "/v1/jobs/{jobId}",
+    methods=["GET", "HEAD"],
+    operation_id="getJob",
     response_model=JobEnvelope,
 )
 async def get_job(
-    job_id: UUID = Path(..., alias='jobId'),
-    ctx: RequestContext = Depends(operation_context('getJob', Auth.REQUIRED)),
+    *,
+    job_id: Annotated[UUID, Path(alias="jobId")],
+    ctx: Annotated[RequestContext, Depends(operation_context("getJob", Auth.REQUIRED))],
 ) -> JobEnvelope:
     """A job's status"""
     return await ctx.run(impl.get_job, job_id=job_id)

@@ -3,52 +3,64 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Header, Path
 
+from app.http.context import Auth, RequestContext, operation_context
 from app.http.lazy import lazy_module
 
-from ..dependencies import *
+from ..models import AcknowledgementEnvelope, PasswordResetConfirm, PasswordResetRequest
 
 if TYPE_CHECKING:
-    from handlers import password_resets as impl
+    from handlers import password_resets as handlers
+
+    from ..interfaces import PasswordResetsHandlers
+
+    # mypy checks that the module implements its operations as the contract types them.
+    impl: PasswordResetsHandlers = handlers
 else:
     # Loaded by the first request that reaches it (app/http/lazy.py says why).
-    impl = lazy_module('handlers.password_resets')
+    impl = lazy_module("handlers.password_resets")
 
-router = APIRouter(tags=['password-resets'])
+router = APIRouter(tags=["password-resets"])
 
 
 @router.post(
-    '/v1/password-resets',
-    operation_id='requestPasswordReset',
+    "/v1/password-resets",
+    operation_id="requestPasswordReset",
     response_model=AcknowledgementEnvelope,
     status_code=202,
 )
 async def request_password_reset(
-    idempotency__key: Optional[
-        constr(pattern=r'^[\x21-\x7E]+$', min_length=1, max_length=255)
-    ] = Header(None, alias='Idempotency-Key'),
-    body: PasswordResetRequest = ...,
-    ctx: RequestContext = Depends(operation_context('requestPasswordReset', Auth.NONE)),
+    *,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=255,
+            pattern="^[\\x21-\\x7E]+$",
+        ),
+    ] = None,
+    body: PasswordResetRequest,
+    ctx: Annotated[RequestContext, Depends(operation_context("requestPasswordReset", Auth.NONE))],
 ) -> AcknowledgementEnvelope:
     """Request a password reset"""
-    return await ctx.run_idempotent(
-        idempotency__key, impl.request_password_reset, body=body
-    )
+    return await ctx.run_idempotent(idempotency_key, impl.request_password_reset, body=body)
 
 
 @router.post(
-    '/v1/password-resets/{token}',
-    operation_id='confirmPasswordReset',
+    "/v1/password-resets/{token}",
+    operation_id="confirmPasswordReset",
     response_model=None,
     status_code=204,
 )
 async def confirm_password_reset(
-    token: constr(pattern=r'^[A-Za-z0-9_-]+$', min_length=16, max_length=128),
-    body: PasswordResetConfirm = ...,
-    ctx: RequestContext = Depends(operation_context('confirmPasswordReset', Auth.NONE)),
+    *,
+    token: Annotated[str, Path(min_length=16, max_length=128, pattern="^[A-Za-z0-9_-]+$")],
+    body: PasswordResetConfirm,
+    ctx: Annotated[RequestContext, Depends(operation_context("confirmPasswordReset", Auth.NONE))],
 ) -> None:
     """Set a new password with a reset token"""
-    return await ctx.run(impl.confirm_password_reset, token=token, body=body)
+    await ctx.run(impl.confirm_password_reset, token=token, body=body)

@@ -3,47 +3,61 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
+from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Header, Path, Query
+from starlette.responses import Response
 
+from app.http.context import Auth, RequestContext, operation_context
 from app.http.lazy import lazy_module
 
-from ..dependencies import *
+from ..models import (
+    PostCreate,
+    PostEnvelope,
+    PostListEnvelope,
+    PostStatus,
+    PostUpdate,
+    ViewCountEnvelope,
+)
 
 if TYPE_CHECKING:
-    from handlers import posts as impl
+    from handlers import posts as handlers
+
+    from ..interfaces import PostsHandlers
+
+    # mypy checks that the module implements its operations as the contract types them.
+    impl: PostsHandlers = handlers
 else:
     # Loaded by the first request that reaches it (app/http/lazy.py says why).
-    impl = lazy_module('handlers.posts')
+    impl = lazy_module("handlers.posts")
 
-router = APIRouter(tags=['posts'])
+router = APIRouter(tags=["posts"])
 
 
 @router.api_route(
-    '/v1/posts',
-    methods=['GET', 'HEAD'],
-    operation_id='listPosts',
+    "/v1/posts",
+    methods=["GET", "HEAD"],
+    operation_id="listPosts",
     response_model=PostListEnvelope,
 )
 async def list_posts(
-    if__none__match: Optional[constr(max_length=1024)] = Header(
-        None, alias='If-None-Match'
-    ),
-    cursor: Optional[
-        constr(pattern=r'^[A-Za-z0-9_.-]+$', min_length=1, max_length=512)
+    *,
+    if_none_match: Annotated[str | None, Header(alias="If-None-Match", max_length=1024)] = None,
+    cursor: Annotated[
+        str | None, Query(min_length=1, max_length=512, pattern="^[A-Za-z0-9_.-]+$")
     ] = None,
-    limit: Optional[conint(ge=1, le=100)] = 20,
-    category_id: Optional[UUID] = Query(None, alias='categoryId'),
-    author_id: Optional[UUID] = Query(None, alias='authorId'),
-    status: Optional[PostStatus] = None,
-    q: Optional[constr(pattern=r'^[^\x00]*$', min_length=1, max_length=200)] = None,
-    ctx: RequestContext = Depends(operation_context('listPosts', Auth.OPTIONAL)),
-) -> PostListEnvelope:
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    category_id: Annotated[UUID | None, Query(alias="categoryId")] = None,
+    author_id: Annotated[UUID | None, Query(alias="authorId")] = None,
+    status: Annotated[PostStatus | None, Query()] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=200, pattern="^[^\\x00]*$")] = None,
+    ctx: Annotated[RequestContext, Depends(operation_context("listPosts", Auth.OPTIONAL))],
+) -> Response:
     """List posts"""
     return await ctx.run(
         impl.list_posts,
-        if__none__match=if__none__match,
+        if_none_match=if_none_match,
         cursor=cursor,
         limit=limit,
         category_id=category_id,
@@ -54,101 +68,101 @@ async def list_posts(
 
 
 @router.post(
-    '/v1/posts',
-    operation_id='createPost',
+    "/v1/posts",
+    operation_id="createPost",
     response_model=PostEnvelope,
     status_code=201,
 )
 async def create_post(
-    idempotency__key: Optional[
-        constr(pattern=r'^[\x21-\x7E]+$', min_length=1, max_length=255)
-    ] = Header(None, alias='Idempotency-Key'),
-    body: PostCreate = ...,
-    ctx: RequestContext = Depends(operation_context('createPost', Auth.REQUIRED)),
+    *,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=255,
+            pattern="^[\\x21-\\x7E]+$",
+        ),
+    ] = None,
+    body: PostCreate,
+    ctx: Annotated[RequestContext, Depends(operation_context("createPost", Auth.REQUIRED))],
 ) -> PostEnvelope:
     """Create a post"""
-    return await ctx.run_idempotent(idempotency__key, impl.create_post, body=body)
+    return await ctx.run_idempotent(idempotency_key, impl.create_post, body=body)
 
 
 @router.api_route(
-    '/v1/posts/by-slug/{slug}',
-    methods=['GET', 'HEAD'],
-    operation_id='getPostBySlug',
+    "/v1/posts/by-slug/{slug}",
+    methods=["GET", "HEAD"],
+    operation_id="getPostBySlug",
     response_model=PostEnvelope,
 )
 async def get_post_by_slug(
-    if__none__match: Optional[constr(max_length=1024)] = Header(
-        None, alias='If-None-Match'
-    ),
-    slug: constr(
-        pattern=r'^[a-z0-9]+(?:-[a-z0-9]+)*$', min_length=1, max_length=120
-    ) = ...,
-    ctx: RequestContext = Depends(operation_context('getPostBySlug', Auth.OPTIONAL)),
-) -> PostEnvelope:
+    *,
+    if_none_match: Annotated[str | None, Header(alias="If-None-Match", max_length=1024)] = None,
+    slug: Annotated[str, Path(min_length=1, max_length=120, pattern="^[a-z0-9]+(?:-[a-z0-9]+)*$")],
+    ctx: Annotated[RequestContext, Depends(operation_context("getPostBySlug", Auth.OPTIONAL))],
+) -> Response:
     """A post by its slug"""
-    return await ctx.run(
-        impl.get_post_by_slug, if__none__match=if__none__match, slug=slug
-    )
+    return await ctx.run(impl.get_post_by_slug, if_none_match=if_none_match, slug=slug)
 
 
 @router.api_route(
-    '/v1/posts/{postId}',
-    methods=['GET', 'HEAD'],
-    operation_id='getPost',
+    "/v1/posts/{postId}",
+    methods=["GET", "HEAD"],
+    operation_id="getPost",
     response_model=PostEnvelope,
 )
 async def get_post(
-    if__none__match: Optional[constr(max_length=1024)] = Header(
-        None, alias='If-None-Match'
-    ),
-    post_id: UUID = Path(..., alias='postId'),
-    ctx: RequestContext = Depends(operation_context('getPost', Auth.OPTIONAL)),
-) -> PostEnvelope:
+    *,
+    if_none_match: Annotated[str | None, Header(alias="If-None-Match", max_length=1024)] = None,
+    post_id: Annotated[UUID, Path(alias="postId")],
+    ctx: Annotated[RequestContext, Depends(operation_context("getPost", Auth.OPTIONAL))],
+) -> Response:
     """A post"""
-    return await ctx.run(
-        impl.get_post, if__none__match=if__none__match, post_id=post_id
-    )
+    return await ctx.run(impl.get_post, if_none_match=if_none_match, post_id=post_id)
 
 
 @router.patch(
-    '/v1/posts/{postId}',
-    operation_id='updatePost',
+    "/v1/posts/{postId}",
+    operation_id="updatePost",
     response_model=PostEnvelope,
 )
 async def update_post(
-    if__match: str = Header(..., alias='If-Match'),
-    post_id: UUID = Path(..., alias='postId'),
-    body: PostUpdate = ...,
-    ctx: RequestContext = Depends(operation_context('updatePost', Auth.REQUIRED)),
+    *,
+    if_match: Annotated[str, Header(alias="If-Match")],
+    post_id: Annotated[UUID, Path(alias="postId")],
+    body: PostUpdate,
+    ctx: Annotated[RequestContext, Depends(operation_context("updatePost", Auth.REQUIRED))],
 ) -> PostEnvelope:
     """Update a post"""
-    return await ctx.run(
-        impl.update_post, if__match=if__match, post_id=post_id, body=body
-    )
+    return await ctx.run(impl.update_post, if_match=if_match, post_id=post_id, body=body)
 
 
 @router.delete(
-    '/v1/posts/{postId}',
-    operation_id='deletePost',
+    "/v1/posts/{postId}",
+    operation_id="deletePost",
     response_model=None,
     status_code=204,
 )
 async def delete_post(
-    post_id: UUID = Path(..., alias='postId'),
-    ctx: RequestContext = Depends(operation_context('deletePost', Auth.REQUIRED)),
+    *,
+    post_id: Annotated[UUID, Path(alias="postId")],
+    ctx: Annotated[RequestContext, Depends(operation_context("deletePost", Auth.REQUIRED))],
 ) -> None:
     """Delete a post"""
-    return await ctx.run(impl.delete_post, post_id=post_id)
+    await ctx.run(impl.delete_post, post_id=post_id)
 
 
 @router.post(
-    '/v1/posts/{postId}/views',
-    operation_id='recordPostView',
+    "/v1/posts/{postId}/views",
+    operation_id="recordPostView",
     response_model=ViewCountEnvelope,
 )
 async def record_post_view(
-    post_id: UUID = Path(..., alias='postId'),
-    ctx: RequestContext = Depends(operation_context('recordPostView', Auth.OPTIONAL)),
+    *,
+    post_id: Annotated[UUID, Path(alias="postId")],
+    ctx: Annotated[RequestContext, Depends(operation_context("recordPostView", Auth.OPTIONAL))],
 ) -> ViewCountEnvelope:
     """Count a view"""
     return await ctx.run(impl.record_post_view, post_id=post_id)

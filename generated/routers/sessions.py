@@ -3,74 +3,86 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
+from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Path
 
+from app.http.context import Auth, RequestContext, operation_context
 from app.http.lazy import lazy_module
 
-from ..dependencies import *
+from ..models import NewSessionEnvelope, SessionCreate, SessionListEnvelope
 
 if TYPE_CHECKING:
-    from handlers import sessions as impl
+    from handlers import sessions as handlers
+
+    from ..interfaces import SessionsHandlers
+
+    # mypy checks that the module implements its operations as the contract types them.
+    impl: SessionsHandlers = handlers
 else:
     # Loaded by the first request that reaches it (app/http/lazy.py says why).
-    impl = lazy_module('handlers.sessions')
+    impl = lazy_module("handlers.sessions")
 
-router = APIRouter(tags=['sessions'])
+router = APIRouter(tags=["sessions"])
 
 
 @router.post(
-    '/v1/sessions',
-    operation_id='createSession',
+    "/v1/sessions",
+    operation_id="createSession",
     response_model=NewSessionEnvelope,
     status_code=201,
 )
 async def create_session(
+    *,
     body: SessionCreate,
-    ctx: RequestContext = Depends(operation_context('createSession', Auth.NONE)),
+    ctx: Annotated[RequestContext, Depends(operation_context("createSession", Auth.NONE))],
 ) -> NewSessionEnvelope:
     """Log in"""
     return await ctx.run(impl.create_session, body=body)
 
 
 @router.api_route(
-    '/v1/sessions',
-    methods=['GET', 'HEAD'],
-    operation_id='listSessions',
+    "/v1/sessions",
+    methods=["GET", "HEAD"],
+    operation_id="listSessions",
     response_model=SessionListEnvelope,
 )
 async def list_sessions(
-    ctx: RequestContext = Depends(operation_context('listSessions', Auth.REQUIRED)),
+    *,
+    ctx: Annotated[RequestContext, Depends(operation_context("listSessions", Auth.REQUIRED))],
 ) -> SessionListEnvelope:
     """My active sessions"""
     return await ctx.run(impl.list_sessions)
 
 
 @router.delete(
-    '/v1/sessions/current',
-    operation_id='deleteCurrentSession',
+    "/v1/sessions/current",
+    operation_id="deleteCurrentSession",
     response_model=None,
     status_code=204,
 )
 async def delete_current_session(
-    ctx: RequestContext = Depends(
-        operation_context('deleteCurrentSession', Auth.REQUIRED)
-    ),
+    *,
+    ctx: Annotated[
+        RequestContext,
+        Depends(operation_context("deleteCurrentSession", Auth.REQUIRED)),
+    ],
 ) -> None:
     """Log out"""
-    return await ctx.run(impl.delete_current_session)
+    await ctx.run(impl.delete_current_session)
 
 
 @router.delete(
-    '/v1/sessions/{sessionId}',
-    operation_id='deleteSession',
+    "/v1/sessions/{sessionId}",
+    operation_id="deleteSession",
     response_model=None,
     status_code=204,
 )
 async def delete_session(
-    session_id: UUID = Path(..., alias='sessionId'),
-    ctx: RequestContext = Depends(operation_context('deleteSession', Auth.REQUIRED)),
+    *,
+    session_id: Annotated[UUID, Path(alias="sessionId")],
+    ctx: Annotated[RequestContext, Depends(operation_context("deleteSession", Auth.REQUIRED))],
 ) -> None:
     """Revoke one of my sessions"""
-    return await ctx.run(impl.delete_session, session_id=session_id)
+    await ctx.run(impl.delete_session, session_id=session_id)

@@ -3,31 +3,38 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from app.http.context import Auth, RequestContext, operation_context
 from app.http.lazy import lazy_module
 
-from ..dependencies import *
+from ..models import Health
 
 if TYPE_CHECKING:
-    from handlers import system as impl
+    from handlers import system as handlers
+
+    from ..interfaces import SystemHandlers
+
+    # mypy checks that the module implements its operations as the contract types them.
+    impl: SystemHandlers = handlers
 else:
     # Loaded by the first request that reaches it (app/http/lazy.py says why).
-    impl = lazy_module('handlers.system')
+    impl = lazy_module("handlers.system")
 
-router = APIRouter(tags=['system'])
+router = APIRouter(tags=["system"])
 
 
 @router.api_route(
-    '/health',
-    methods=['GET', 'HEAD'],
-    operation_id='getHealth',
+    "/health",
+    methods=["GET", "HEAD"],
+    operation_id="getHealth",
     response_model=Health,
 )
 async def get_health(
-    ctx: RequestContext = Depends(operation_context('getHealth', Auth.NONE)),
+    *,
+    ctx: Annotated[RequestContext, Depends(operation_context("getHealth", Auth.NONE))],
 ) -> Health:
     """Liveness probe"""
     return await ctx.run(impl.get_health)

@@ -3,88 +3,104 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
+from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Path
 
+from app.http.context import Auth, RequestContext, operation_context
 from app.http.lazy import lazy_module
 
-from ..dependencies import *
+from ..models import (
+    PublicUserEnvelope,
+    UserCreate,
+    UserEnvelope,
+    UserRoleUpdate,
+    UserUpdate,
+)
 
 if TYPE_CHECKING:
-    from handlers import users as impl
+    from handlers import users as handlers
+
+    from ..interfaces import UsersHandlers
+
+    # mypy checks that the module implements its operations as the contract types them.
+    impl: UsersHandlers = handlers
 else:
     # Loaded by the first request that reaches it (app/http/lazy.py says why).
-    impl = lazy_module('handlers.users')
+    impl = lazy_module("handlers.users")
 
-router = APIRouter(tags=['users'])
+router = APIRouter(tags=["users"])
 
 
 @router.post(
-    '/v1/users',
-    operation_id='registerUser',
+    "/v1/users",
+    operation_id="registerUser",
     response_model=UserEnvelope,
     status_code=201,
 )
 async def register_user(
+    *,
     body: UserCreate,
-    ctx: RequestContext = Depends(operation_context('registerUser', Auth.NONE)),
+    ctx: Annotated[RequestContext, Depends(operation_context("registerUser", Auth.NONE))],
 ) -> UserEnvelope:
     """Register an account"""
     return await ctx.run(impl.register_user, body=body)
 
 
 @router.api_route(
-    '/v1/users/me',
-    methods=['GET', 'HEAD'],
-    operation_id='getCurrentUser',
+    "/v1/users/me",
+    methods=["GET", "HEAD"],
+    operation_id="getCurrentUser",
     response_model=UserEnvelope,
 )
 async def get_current_user(
-    ctx: RequestContext = Depends(operation_context('getCurrentUser', Auth.REQUIRED)),
+    *,
+    ctx: Annotated[RequestContext, Depends(operation_context("getCurrentUser", Auth.REQUIRED))],
 ) -> UserEnvelope:
     """My account"""
     return await ctx.run(impl.get_current_user)
 
 
 @router.patch(
-    '/v1/users/me',
-    operation_id='updateCurrentUser',
+    "/v1/users/me",
+    operation_id="updateCurrentUser",
     response_model=UserEnvelope,
 )
 async def update_current_user(
+    *,
     body: UserUpdate,
-    ctx: RequestContext = Depends(
-        operation_context('updateCurrentUser', Auth.REQUIRED)
-    ),
+    ctx: Annotated[RequestContext, Depends(operation_context("updateCurrentUser", Auth.REQUIRED))],
 ) -> UserEnvelope:
     """Update my profile"""
     return await ctx.run(impl.update_current_user, body=body)
 
 
 @router.api_route(
-    '/v1/users/{userId}',
-    methods=['GET', 'HEAD'],
-    operation_id='getUser',
+    "/v1/users/{userId}",
+    methods=["GET", "HEAD"],
+    operation_id="getUser",
     response_model=PublicUserEnvelope,
 )
 async def get_user(
-    user_id: UUID = Path(..., alias='userId'),
-    ctx: RequestContext = Depends(operation_context('getUser', Auth.NONE)),
+    *,
+    user_id: Annotated[UUID, Path(alias="userId")],
+    ctx: Annotated[RequestContext, Depends(operation_context("getUser", Auth.NONE))],
 ) -> PublicUserEnvelope:
     """A public profile"""
     return await ctx.run(impl.get_user, user_id=user_id)
 
 
 @router.patch(
-    '/v1/users/{userId}/role',
-    operation_id='updateUserRole',
+    "/v1/users/{userId}/role",
+    operation_id="updateUserRole",
     response_model=PublicUserEnvelope,
 )
 async def update_user_role(
-    user_id: UUID = Path(..., alias='userId'),
-    body: UserRoleUpdate = ...,
-    ctx: RequestContext = Depends(operation_context('updateUserRole', Auth.REQUIRED)),
+    *,
+    user_id: Annotated[UUID, Path(alias="userId")],
+    body: UserRoleUpdate,
+    ctx: Annotated[RequestContext, Depends(operation_context("updateUserRole", Auth.REQUIRED))],
 ) -> PublicUserEnvelope:
     """Change a user's role"""
     return await ctx.run(impl.update_user_role, user_id=user_id, body=body)

@@ -6,8 +6,22 @@ here="$(cd "$(dirname "$0")" && pwd)"
 rm -rf "$out/spec" "$out/generated"
 mkdir -p "$out/spec" "$out/generated"
 python "$here/extract_spec.py" docs/spec.md "$out/spec/openapi.yaml"
-fastapi-codegen --input "$out/spec/openapi.yaml" --output "$out/generated" \
-  --template-dir "$here/templates" --generate-routers --disable-timestamp \
+input="$(mktemp)"
+trap 'rm -f "$input"' EXIT
+python "$here/codegen_input.py" "$out/spec/openapi.yaml" "$input"
+# --use-annotated types the models' constraints as Annotated, which mypy reads; the routes'
+# parameters come from visitor.py, as the generator's own lose their constraints with it.
+fastapi-codegen --input "$input" --output "$out/generated" \
+  --template-dir "$here/templates" --generate-routers --disable-timestamp --use-annotated \
+  --custom-visitor "$here/visitor.py" \
   --python-version 3.11 --model-template-dir "$here/model_templates" 2> >(grep -v -e FutureWarning -e warn_deprecated >&2)
 # The header names the input file; keep it stable whatever OUT_DIR is.
 find "$out/generated" -name '*.py' -exec sed -i 's|^#   filename:  .*$|#   filename:  spec/openapi.yaml|' {} +
+# The model template's null refusals use field_validator, which the model generator does not
+# import; ruff then drops what is unused, sorts, modernises and formats.
+sed -i 's|^from __future__ import annotations$|&\nfrom pydantic import field_validator|' "$out/generated/models.py"
+# The settings are spelled out: OUT_DIR may lie outside the project, away from pyproject.toml.
+style=(--line-length 100 --target-version py311)
+ruff check --quiet "${style[@]}" --config "lint.isort.known-first-party = ['app', 'handlers']" \
+  --fix-only --select F401,I,UP "$out/generated"
+ruff format --quiet "${style[@]}" "$out/generated"

@@ -1,10 +1,14 @@
 """Schemathesis over the whole contract against the app served the way the container serves it.
 
-Starts PostgreSQL and Redis (unless TEST_DATABASE_URL and TEST_REDIS_URL are set) and an AWS
-emulator, migrates the database, serves the app with uvicorn on loopback with rate limits too high
-for the fuzzer to meet, makes an admin account, and runs every check and the stateful phase.
-Operations that still answer 501 are left out. Exits with schemathesis' status; the JUnit report
-goes to reports/schemathesis/.
+Starts PostgreSQL and Redis (unless TEST_DATABASE_URL and TEST_REDIS_URL are set), an AWS
+emulator and a job worker, migrates the database, serves the app with uvicorn on loopback with
+rate limits and upload caps too high for the fuzzer to meet, makes an admin account, and runs
+every check and the stateful phase. Operations that still answer 501 are left out.
+
+Each run draws a fresh seed and prints it; `--seed N` (make contract SEED=N) replays a run. The
+JUnit and NDJSON reports go to reports/schemathesis/; from the NDJSON one, the run prints per
+phase the operations, test cases and failures, and per operation the statuses it saw. Exits
+with schemathesis' status, or 1 when an operation's valid requests got only 401, 403 or 404.
 """
 
 from __future__ import annotations
@@ -18,12 +22,15 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import yaml
 
 from app.settings import Settings
+from scripts.contract import run_summary
 from scripts.dev.aws_emulator import aws_emulator
 from tests.fixtures.services import free_port, given_or_started, postgres_server, redis_server
 
@@ -66,8 +73,12 @@ def image_env(cache_dir: Path) -> dict[str, str]:
 ON_THIS_MACHINE = {"ENVIRONMENT": "local"}
 
 
-def not_served_yet() -> list[str]:
-    spec = yaml.safe_load((ROOT / "spec" / "openapi.yaml").read_text())
+def load_spec() -> dict[str, Any]:
+    spec: dict[str, Any] = yaml.safe_load((ROOT / "spec" / "openapi.yaml").read_text())
+    return spec
+
+
+def not_served_yet(spec: dict[str, Any]) -> list[str]:
     return sorted(
         op["operationId"]
         for item in spec["paths"].values()
@@ -90,6 +101,12 @@ UNTHROTTLED = {
         "VIEWS_PER_IP",
     )
 }
+# Uploads the fuzzer leaves pending would otherwise soon refuse every new one (409).
+UNCAPPED = {"ATTACHMENTS_PENDING_PER_POST": "1000000", "ATTACHMENTS_PENDING_PER_USER": "1000000"}
+REPORTS = ROOT / "reports" / "schemathesis"
+NDJSON_REPORT = REPORTS / "events.ndjson"
+# The worker logs at INFO, which would bury schemathesis' output.
+WORKER_LOG = REPORTS / "worker.log"
 
 
 @contextlib.contextmanager
@@ -113,11 +130,31 @@ def served_app(env: dict[str, str], port: int) -> Iterator[str]:
         process.wait(timeout=20)
 
 
-def make_admin(base: str, env: dict[str, str]) -> str:
+@contextlib.contextmanager
+def job_worker(env: dict[str, str]) -> Iterator[None]:
+    """The worker runs the jobs the run starts (uploads, the mail of password resets)."""
+    command = [sys.executable, "-m", "app.worker.poller", "--wait-seconds", "1"]
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    with WORKER_LOG.open("w") as log:
+        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)
+        try:
+            yield
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+
+@dataclass(frozen=True)
+class Admin:
+    id: str
+    email: str
+
+
+def make_admin(base: str, env: dict[str, str]) -> Admin:
     email = f"contract-{secrets.token_hex(4)}@example.com"
-    response = httpx.post(
-        f"{base}/v1/users", json={"email": email, "password": PASSWORD, "displayName": "Contract"}
-    )
+    body = {"email": email, "password": PASSWORD, "displayName": "Contract"}
+    # Hashing the password can take a while on a busy machine.
+    response = httpx.post(f"{base}/v1/users", json=body, timeout=60)
     response.raise_for_status()
     subprocess.run(
         [sys.executable, "-m", "app.cli", "set-role", "--email", email, "--role", "admin"],
@@ -125,14 +162,68 @@ def make_admin(base: str, env: dict[str, str]) -> str:
         cwd=ROOT,
         check=True,
     )
-    return email
+    return Admin(id=response.json()["data"]["id"], email=email)
+
+
+PHASES = "examples,coverage,fuzzing,stateful"
+
+
+def schemathesis_command(
+    base: str, *, seed: int, max_examples: int, skip: list[str], phases: str = PHASES
+) -> list[str]:
+    command = [
+        str(BIN / "schemathesis"),
+        "run",
+        f"{base}/openapi.json",
+        "--checks",
+        "all",
+        "--phases",
+        phases,
+        "--max-examples",
+        str(max_examples),
+        "--seed",
+        str(seed),
+        "--report",
+        "junit,ndjson",
+        "--report-junit-path",
+        str(REPORTS / "junit.xml"),
+        "--report-ndjson-path",
+        str(NDJSON_REPORT),
+        "--workers",
+        "1",
+    ]
+    for operation_id in skip:
+        command += ["--exclude-operation-id", operation_id]
+    return command
+
+
+def verdict(status: int, spec: dict[str, Any], skip: list[str]) -> int:
+    """Print what the run did; 1 when an operation was never tested past a refusal."""
+    if not NDJSON_REPORT.is_file():
+        print(f"schemathesis wrote no {NDJSON_REPORT.name}: nothing to summarize")
+        return status or 1
+    served = sorted(set(run_summary.operation_ids(spec).values()) - set(skip))
+    summary = run_summary.summarize(
+        run_summary.events(NDJSON_REPORT), run_summary.operation_ids(spec)
+    )
+    print("\n".join(run_summary.render(summary, served)))
+    starved = run_summary.starved(summary, served)
+    if starved:
+        print(f"valid requests got only 401, 403 or 404 from: {', '.join(starved)}")
+        return status or 1
+    return status
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--max-examples", type=int, default=50)
-    parser.add_argument("--seed", type=int, default=20261126)
+    parser.add_argument("--seed", type=int, help="replay the run that printed this seed")
+    parser.add_argument("--phases", default=PHASES, help="a subset, to iterate on one phase")
     args = parser.parse_args()
+    seed = secrets.randbelow(2**32) if args.seed is None else args.seed
+    print(f"schemathesis seed: {seed} (replay with: make contract SEED={seed})", flush=True)
+    spec = load_spec()
+    skip = not_served_yet(spec)
     pepper = secrets.token_urlsafe(48)
     with (
         given_or_started("TEST_DATABASE_URL", postgres_server) as url,
@@ -145,6 +236,7 @@ def main() -> int:
             **image_env(Path(cache_dir)),
             **ON_THIS_MACHINE,
             **UNTHROTTLED,
+            **UNCAPPED,
             **aws_env,
             "DATABASE_URL": url,
             "REDIS_URL": redis_url,
@@ -154,38 +246,23 @@ def main() -> int:
         subprocess.run(
             [sys.executable, "-m", "alembic", "upgrade", "head"], env=env, cwd=ROOT, check=True
         )
-        with served_app(env, free_port()) as base:
-            email = make_admin(base, env)
-            command = [
-                str(BIN / "schemathesis"),
-                "run",
-                f"{base}/openapi.json",
-                "--checks",
-                "all",
-                "--phases",
-                "examples,coverage,fuzzing,stateful",
-                "--max-examples",
-                str(args.max_examples),
-                "--seed",
-                str(args.seed),
-                "--report",
-                "junit",
-                "--report-dir",
-                "reports/schemathesis",
-                "--workers",
-                "1",
-            ]
-            for operation_id in not_served_yet():
-                command += ["--exclude-operation-id", operation_id]
+        with served_app(env, free_port()) as base, job_worker(env):
+            admin = make_admin(base, env)
+            command = schemathesis_command(
+                base, seed=seed, max_examples=args.max_examples, skip=skip, phases=args.phases
+            )
             hooks_env = {
                 **env,
                 "SCHEMATHESIS_HOOKS": "scripts.contract.schemathesis_hooks",
                 "CONTRACT_BASE_URL": base,
-                "CONTRACT_EMAIL": email,
+                "CONTRACT_EMAIL": admin.email,
                 "CONTRACT_PASSWORD": PASSWORD,
+                "CONTRACT_ADMIN_ID": admin.id,
                 "PYTHONPATH": str(ROOT),
             }
-            return subprocess.run(command, env=hooks_env, cwd=ROOT, check=False).returncode
+            NDJSON_REPORT.unlink(missing_ok=True)
+            status = subprocess.run(command, env=hooks_env, cwd=ROOT, check=False).returncode
+    return verdict(status, spec, skip)
 
 
 if __name__ == "__main__":

@@ -1,62 +1,133 @@
-"""Schemathesis hooks for the contract run: a bearer token from a real login, and an
-Idempotency-Key per distinct valid request.
+"""Schemathesis hooks for the contract run: the state a valid request needs to succeed.
 
-A token can die mid-run (the fuzzer calls logout and revokes sessions), so every call that
-needs credentials logs in afresh.
+- One admin session for the whole run. The operations that end a session (logout, revoke) get
+  a session of their own per call, so logging out never logs the run out. A revoke can still
+  name the admin's session, and a role change ends it: after those, and after a 401 to the
+  admin's token, the session is checked and, once ended, the next call logs in again. (The
+  stateful phase does not replay a 401 with fresh credentials as the others can, so the
+  session must be renewed before the next call, not after its 401.)
+- An Idempotency-Key of its own for each valid call.
+- The client's side of an upload: a file posted to each form createAttachment hands out, so
+  that completeAttachment meets real uploads.
+- What no fuzzer can guess, for every other valid request that needs it (the others keep their
+  drawn value, so unknown ones stay tested): a real reset token from the mail queue for
+  confirmPasswordReset, and the last job completeAttachment started for getJob. The stateful
+  phase follows the contract's links to the same objects, but reaches long chains only now
+  and then.
+- The admin made an admin again when the fuzzer changes its role.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
+import functools
+import itertools
+import secrets
+from collections import defaultdict, deque
 from typing import Any
 
-import httpx
 import schemathesis
+
+from app.settings import Settings
+from scripts.contract import fuzz_state
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
 # The contract's longest key, less the suffix added below ("-" and 16 hex digits).
 _KEY_ROOM = 255 - 17
+ENDS_A_SESSION = frozenset({"deleteCurrentSession", "deleteSession"})
+
+ADMIN = fuzz_state.AdminSession()
+STARTED_JOBS: deque[str] = deque(maxlen=20)
+_turns: defaultdict[str, itertools.count[int]] = defaultdict(itertools.count)
 
 
+def operation_id(case: Any) -> str | None:
+    value = case.operation.definition.raw.get("operationId")
+    return value if isinstance(value, str) else None
+
+
+def is_positive(case: Any) -> bool:
+    meta = case.meta
+    return meta is not None and meta.generation.mode.is_positive
+
+
+# Not cached by schemathesis: the admin's session caches itself, and knows when it has ended.
 @schemathesis.auth(refresh_interval=None)
 class LoginAuth:
     def get(self, case: Any, context: Any) -> str:
-        response = httpx.post(
-            f"{os.environ['CONTRACT_BASE_URL']}/v1/sessions",
-            json={
-                "email": os.environ["CONTRACT_EMAIL"],
-                "password": os.environ["CONTRACT_PASSWORD"],
-            },
-            timeout=10,
-        )
-        response.raise_for_status()
-        token: str = response.json()["data"]["token"]
-        return token
+        """A session of its own for a call that ends one, else the admin's."""
+        if operation_id(case) in ENDS_A_SESSION:
+            return fuzz_state.login()
+        return ADMIN.token()
 
     def set(self, case: Any, data: str, context: Any) -> None:
         case.headers = case.headers or {}
         case.headers["Authorization"] = f"Bearer {data}"
 
 
+def idempotency_key(case: Any) -> str | None:
+    """The drawn key, suffixed to be unique to this call, as the contract asks of clients.
+
+    The fuzzer draws short keys again and again. Sent with another body, a reused key is rightly
+    refused (422 IDEMPOTENCY_KEY_REUSED); sent with the same request, it replays the first
+    answer, whose object a later step may have deleted since (the stateful checks then see a
+    "created" object that is gone). A repeat by the fuzzer is a new request, not a retry.
+    Negative cases (a malformed key among them) are left as drawn. None when there is nothing
+    to change.
+    """
+    key = (case.headers or {}).get(IDEMPOTENCY_KEY)
+    if not isinstance(key, str) or not is_positive(case):
+        return None
+    return f"{key[:_KEY_ROOM]}-{secrets.token_hex(8)}"
+
+
+@functools.cache
+def reset_tokens() -> fuzz_state.ResetTokens:
+    return fuzz_state.ResetTokens(Settings())
+
+
+def real_value(name: str | None) -> tuple[str, str] | None:
+    """The path parameter to give this operation's valid request, and its value; None if none."""
+    if name == "confirmPasswordReset":
+        return "token", reset_tokens().fresh()
+    if name == "getJob" and STARTED_JOBS:
+        return "jobId", STARTED_JOBS[-1]
+    return None
+
+
 @schemathesis.hook
 def before_call(context: Any, case: Any, **kwargs: Any) -> None:
-    """A valid request sends one key per distinct request, as the contract asks of clients.
+    key = idempotency_key(case)
+    if key is not None:
+        case.headers = {**(case.headers or {}), IDEMPOTENCY_KEY: key}
+    name = operation_id(case)
+    if name in {"confirmPasswordReset", "getJob"} and is_positive(case):
+        given = real_value(name) if next(_turns[name]) % 2 == 0 else None
+        if given is not None:
+            parameter, value = given
+            case.path_parameters = {**(case.path_parameters or {}), parameter: value}
 
-    The fuzzer draws short keys again and again; sent with another body, a reused key is
-    rightly refused (422 IDEMPOTENCY_KEY_REUSED), which the positive-data check would report.
-    Suffixing the drawn key with a digest of the request keeps it valid, keeps repeats of the
-    same request replaying, and leaves negative cases (a malformed key among them) as drawn.
-    """
-    headers = case.headers or {}
-    key = headers.get(IDEMPOTENCY_KEY)
-    meta = case.meta
-    if not isinstance(key, str) or meta is None or meta.generation.mode != "positive":
-        return
-    # Key order counts: the server compares the raw body, in which {"a":…,"b":…} and
-    # {"b":…,"a":…} are two requests, so they must not share a key.
-    request = json.dumps([case.method, case.formatted_path, case.query, case.body], default=str)
-    digest = hashlib.sha256(request.encode()).hexdigest()[:16]
-    headers[IDEMPOTENCY_KEY] = f"{key[:_KEY_ROOM]}-{digest}"
-    case.headers = headers
+
+def may_have_ended_the_admins_session(name: str | None, case: Any, response: Any) -> bool:
+    """A revoke may have named the admin's session; a 401 to its token may mean it ended."""
+    if name == "deleteSession":
+        return bool(response.status_code == 204)
+    return bool(response.status_code == 401 and ADMIN.carried_by(case.headers))
+
+
+@schemathesis.hook
+def after_call(context: Any, case: Any, response: Any) -> None:
+    name = operation_id(case)
+    if name == "createAttachment" and response.status_code == 201:
+        data = response.json()["data"]
+        declared = data["attachment"]
+        fuzz_state.upload(
+            data["upload"], content_type=declared["contentType"], size=declared["size"]
+        )
+    elif name == "completeAttachment" and response.status_code == 202:
+        STARTED_JOBS.append(response.json()["data"]["jobId"])
+    elif name == "updateUserRole" and response.status_code == 200:
+        user = response.json()["data"]
+        if user["id"] == fuzz_state.admin_id() and fuzz_state.restore_admin(user["role"]):
+            ADMIN.drop()
+    if may_have_ended_the_admins_session(name, case, response):
+        ADMIN.check()

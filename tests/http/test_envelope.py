@@ -69,7 +69,7 @@ async def test_an_error_stays_within_the_contracts_bounds_however_large_the_requ
 ) -> None:
     spec = yaml.safe_load((ROOT / "spec" / "openapi.yaml").read_text())
     schemas = spec["components"]["schemas"]
-    detail, error = schemas["ErrorDetail"]["properties"], schemas["Error"]["properties"]
+    detail, error = schemas["ErrorDetail"]["properties"], schemas["ApiError"]["properties"]
     assert error["details"]["maxItems"] == envelope.MAX_DETAILS
     assert envelope.MAX_MESSAGE == error["message"]["maxLength"] == detail["message"]["maxLength"]
     assert detail["location"]["maxLength"] == envelope.MAX_LOCATION

@@ -307,10 +307,16 @@ class TestConcurrency:
         async def send() -> httpx.Response:
             return await client.post("/v1/categories", json=body, headers=with_key(editor, key))
 
+        # The winner's insert waits on the lock, so the loser's answer comes first, while the
+        # winner still holds the key: no sleep decides who arrived.
         async with categories_locked(settings):
-            gathered = asyncio.gather(send(), send())
-            await asyncio.sleep(0.5)
-        answers = sorted(await gathered, key=lambda r: r.status_code)
+            sends = [asyncio.create_task(send()) for _ in range(2)]
+            first_done, _ = await asyncio.wait(
+                sends, timeout=30, return_when=asyncio.FIRST_COMPLETED
+            )
+            assert len(first_done) == 1
+            assert first_done.pop().result().status_code == 409
+        answers = sorted(await asyncio.gather(*sends), key=lambda r: r.status_code)
 
         assert [r.status_code for r in answers] == [201, 409]
         assert_error(answers[1], 409, "IDEMPOTENCY_KEY_IN_USE")

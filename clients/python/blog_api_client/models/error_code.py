@@ -1,0 +1,53 @@
+from typing import Literal
+
+ErrorCode = Literal[
+    "BAD_REQUEST",
+    "CONFLICT",
+    "FORBIDDEN",
+    "IDEMPOTENCY_KEY_IN_USE",
+    "IDEMPOTENCY_KEY_REUSED",
+    "INTERNAL_ERROR",
+    "INVALID_CREDENTIALS",
+    "INVALID_CURSOR",
+    "METHOD_NOT_ALLOWED",
+    "NOT_FOUND",
+    "NOT_IMPLEMENTED",
+    "PAYLOAD_TOO_LARGE",
+    "PRECONDITION_FAILED",
+    "PRECONDITION_REQUIRED",
+    "RATE_LIMITED",
+    "SERVICE_UNAVAILABLE",
+    "TOO_MANY_PENDING_UPLOADS",
+    "UNAUTHENTICATED",
+    "UNSUPPORTED_MEDIA_TYPE",
+    "VALIDATION_ERROR",
+]
+
+ERROR_CODE_VALUES: set[ErrorCode] = {
+    "BAD_REQUEST",
+    "CONFLICT",
+    "FORBIDDEN",
+    "IDEMPOTENCY_KEY_IN_USE",
+    "IDEMPOTENCY_KEY_REUSED",
+    "INTERNAL_ERROR",
+    "INVALID_CREDENTIALS",
+    "INVALID_CURSOR",
+    "METHOD_NOT_ALLOWED",
+    "NOT_FOUND",
+    "NOT_IMPLEMENTED",
+    "PAYLOAD_TOO_LARGE",
+    "PRECONDITION_FAILED",
+    "PRECONDITION_REQUIRED",
+    "RATE_LIMITED",
+    "SERVICE_UNAVAILABLE",
+    "TOO_MANY_PENDING_UPLOADS",
+    "UNAUTHENTICATED",
+    "UNSUPPORTED_MEDIA_TYPE",
+    "VALIDATION_ERROR",
+}
+
+
+def check_error_code(value: str) -> ErrorCode:
+    if value in ERROR_CODE_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {ERROR_CODE_VALUES!r}")

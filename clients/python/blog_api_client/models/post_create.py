@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+from uuid import UUID
+
+from attrs import define as _attrs_define
+
+from ..models.post_status import PostStatus, check_post_status
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="PostCreate")
+
+
+@_attrs_define
+class PostCreate:
+    """
+    Attributes:
+        title (str):
+        body (str | Unset):
+        slug (str | Unset): Lowercase letters, digits and single hyphens. Unique among published posts and among each
+            author's own posts, nothing else: another author's unpublished post never conflicts, so a slug reveals no draft
+            (see Slugs in docs/spec.md).
+        category_id (None | Unset | UUID):
+        status (PostStatus | Unset):
+    """
+
+    title: str
+    body: str | Unset = UNSET
+    slug: str | Unset = UNSET
+    category_id: None | Unset | UUID = UNSET
+    status: PostStatus | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        title = self.title
+
+        body = self.body
+
+        slug = self.slug
+
+        category_id: None | str | Unset
+        if isinstance(self.category_id, Unset):
+            category_id = UNSET
+        elif isinstance(self.category_id, UUID):
+            category_id = str(self.category_id)
+        else:
+            category_id = self.category_id
+
+        status: str | Unset = UNSET
+        if not isinstance(self.status, Unset):
+            status = self.status
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "title": title,
+            }
+        )
+        if body is not UNSET:
+            field_dict["body"] = body
+        if slug is not UNSET:
+            field_dict["slug"] = slug
+        if category_id is not UNSET:
+            field_dict["categoryId"] = category_id
+        if status is not UNSET:
+            field_dict["status"] = status
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        title = d.pop("title")
+
+        body = d.pop("body", UNSET)
+
+        slug = d.pop("slug", UNSET)
+
+        def _parse_category_id(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                category_id_type_0 = UUID(data)
+
+                return category_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        category_id = _parse_category_id(d.pop("categoryId", UNSET))
+
+        _status = d.pop("status", UNSET)
+        status: PostStatus | Unset
+        if isinstance(_status, Unset):
+            status = UNSET
+        else:
+            status = check_post_status(_status)
+
+        post_create = cls(
+            title=title,
+            body=body,
+            slug=slug,
+            category_id=category_id,
+            status=status,
+        )
+
+        return post_create

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+if TYPE_CHECKING:
+    from ..models.api_error import ApiError
+    from ..models.list_meta import ListMeta
+    from ..models.session import Session
+
+
+T = TypeVar("T", bound="SessionListEnvelope")
+
+
+@_attrs_define
+class SessionListEnvelope:
+    """
+    Attributes:
+        success (bool):
+        data (list[Session]):
+        error (ApiError | None): Always null in a success envelope (typed as in ErrorEnvelope).
+        meta (ListMeta):
+    """
+
+    success: bool
+    data: list[Session]
+    error: ApiError | None
+    meta: ListMeta
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.api_error import ApiError  # noqa: PLC0415
+
+        success = self.success
+
+        data = []
+        for data_item_data in self.data:
+            data_item = data_item_data.to_dict()
+            data.append(data_item)
+
+        error: dict[str, Any] | None
+        if isinstance(self.error, ApiError):
+            error = self.error.to_dict()
+        else:
+            error = self.error
+
+        meta = self.meta.to_dict()
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "success": success,
+                "data": data,
+                "error": error,
+                "meta": meta,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.api_error import ApiError  # noqa: PLC0415
+        from ..models.list_meta import ListMeta  # noqa: PLC0415
+        from ..models.session import Session  # noqa: PLC0415
+
+        d = dict(src_dict)
+        success = d.pop("success")
+
+        data = []
+        _data = d.pop("data")
+        for data_item_data in _data:
+            data_item = Session.from_dict(data_item_data)
+
+            data.append(data_item)
+
+        def _parse_error(data: object) -> ApiError | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                error_type_0 = ApiError.from_dict(data)
+
+                return error_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ApiError | None, data)
+
+        error = _parse_error(d.pop("error"))
+
+        meta = ListMeta.from_dict(d.pop("meta"))
+
+        session_list_envelope = cls(
+            success=success,
+            data=data,
+            error=error,
+            meta=meta,
+        )
+
+        return session_list_envelope

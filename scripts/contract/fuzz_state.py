@@ -1,0 +1,140 @@
+"""What the contract run's hooks do outside the fuzzer's requests, as a client of the API would:
+log in, post a file to an upload form, fetch a password reset token from the mail queue, and
+give the admin back a role the fuzzer took away.
+
+The run (scripts/contract/contract_test.py) passes the base URL, the admin's credentials and id,
+and the AWS emulator's environment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from app.platform.aws.clients import AwsClients
+from app.settings import Settings
+
+TIMEOUT = 30
+MAIL_WAIT_SECONDS = 20
+ADMIN_ROLE = "admin"
+
+
+def base_url() -> str:
+    return os.environ["CONTRACT_BASE_URL"]
+
+
+def admin_id() -> str:
+    return os.environ["CONTRACT_ADMIN_ID"]
+
+
+def login(email: str | None = None, password: str | None = None) -> str:
+    """A new session's bearer token; the admin's unless told otherwise."""
+    response = httpx.post(
+        f"{base_url()}/v1/sessions",
+        json={
+            "email": email or os.environ["CONTRACT_EMAIL"],
+            "password": password or os.environ["CONTRACT_PASSWORD"],
+        },
+        timeout=TIMEOUT,
+    )
+    response.raise_for_status()
+    token: str = response.json()["data"]["token"]
+    return token
+
+
+def is_live(token: str) -> bool:
+    response = httpx.get(
+        f"{base_url()}/v1/users/me", headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT
+    )
+    return response.status_code == 200
+
+
+class AdminSession:
+    """The admin's one session for the run, logged in again once something ended it."""
+
+    def __init__(self) -> None:
+        self._token: str | None = None
+
+    def token(self) -> str:
+        if self._token is None:
+            self._token = login()
+        return self._token
+
+    def carried_by(self, headers: Mapping[str, Any] | None) -> bool:
+        return self._token is not None and (headers or {}).get("Authorization") == (
+            f"Bearer {self._token}"
+        )
+
+    def check(self) -> None:
+        """Forget the token if its session has ended, so that the next call logs in."""
+        if self._token is not None and not is_live(self._token):
+            self._token = None
+
+    def drop(self) -> None:
+        self._token = None
+
+
+def upload(form: Mapping[str, Any], *, content_type: str, size: int) -> None:
+    """Post a file of the declared type and size to a presigned form, as a client would.
+
+    Its bytes are not an image: the job that checks them then has something to refuse.
+    """
+    fields = {**form["fields"], "Content-Type": content_type}
+    files = {"file": ("upload", b"\0" * size, content_type)}
+    response = httpx.post(form["url"], data=fields, files=files, timeout=TIMEOUT)
+    response.raise_for_status()
+
+
+def restore_admin(role: str) -> bool:
+    """Make the admin an admin again after the fuzzer changed its role; whether that was needed.
+
+    The change also ended the admin's sessions, which the hooks' next call logs in again for.
+    """
+    if role == ADMIN_ROLE:
+        return False
+    command = [sys.executable, "-m", "app.cli", "set-role", "--email", os.environ["CONTRACT_EMAIL"]]
+    subprocess.run([*command, "--role", ADMIN_ROLE], check=True, capture_output=True)
+    return True
+
+
+class ResetTokens:
+    """Real password reset tokens, for an account of their own so no reset touches the admin."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.email = f"reset-{secrets.token_hex(4)}@example.com"
+        self._registered = False
+        self._aws = AwsClients(settings)
+
+    def _register(self) -> None:
+        body = {"email": self.email, "password": secrets.token_urlsafe(16), "displayName": "Reset"}
+        httpx.post(f"{base_url()}/v1/users", json=body, timeout=TIMEOUT).raise_for_status()
+        self._registered = True
+
+    def fresh(self) -> str:
+        """Request a reset and wait for its mail, which the run's job worker sends."""
+        if not self._registered:
+            self._register()
+        response = httpx.post(
+            f"{base_url()}/v1/password-resets", json={"email": self.email}, timeout=TIMEOUT
+        )
+        response.raise_for_status()
+        sqs = self._aws.sqs()
+        url = self._aws.queue_url(self._aws.settings.mail_queue)
+        deadline = time.monotonic() + MAIL_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            answer = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+            for message in answer.get("Messages", []):
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+                mail = json.loads(message["Body"])
+                if mail.get("email") == self.email:
+                    token: str = mail["token"]
+                    return token
+        raise TimeoutError(f"no reset mail for {self.email} within {MAIL_WAIT_SECONDS} s")
