@@ -7,6 +7,7 @@ the API, the job worker and the command line run on the same wiring and the same
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
@@ -16,8 +17,10 @@ from app.platform.aws import secrets
 from app.platform.aws.clients import AwsClients
 from app.platform.cache import store
 from app.platform.cache.reads import Cache
+from app.platform.checkpoints import Checkpoint
 from app.platform.db.lazy import LazyDatabase
 from app.platform.outbox.relay import Relay
+from app.platform.ratelimit.limiter import Clock
 from app.platform.ratelimit.policy import RateLimits
 from app.platform.resources import Resources
 from app.settings import Settings
@@ -37,8 +40,14 @@ def load_policy(settings: Settings) -> OpaPolicy:
 
 
 @asynccontextmanager
-async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
-    """The resources for these settings, with secrets read from their stores; closed on exit."""
+async def open_resources(
+    settings: Settings, *, checkpoint: Checkpoint | None = None, clock: Clock = time.time
+) -> AsyncIterator[Resources]:
+    """The resources for these settings, with secrets read from their stores; closed on exit.
+
+    A checkpoint is for tests of races only (app/platform/checkpoints.py). The rate limits count
+    their windows on `clock`.
+    """
     policy = await asyncio.to_thread(load_policy, settings)
     aws = AwsClients(settings)
     try:
@@ -46,10 +55,11 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
         resolved = await secrets.resolve(settings, reader)
         aws.settings = resolved
         database = LazyDatabase(resolved)
+        database.checkpoint = checkpoint
         redis = store.Store(
             store.connect(resolved), retry_after_seconds=resolved.redis_retry_after_seconds
         )
-        cache = Cache(redis, resolved)
+        cache = Cache(redis, resolved, checkpoint=checkpoint)
         relay = Relay(database=database, aws=aws, cache=cache, settings=resolved)
         database.dispatch = relay.dispatch
         try:
@@ -58,7 +68,7 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
                 database=database,
                 authorizer=Authorizer(policy),
                 cache=cache,
-                rate_limits=RateLimits(redis, resolved),
+                rate_limits=RateLimits(redis, resolved, clock=clock),
                 aws=aws,
                 outbox=relay,
             )

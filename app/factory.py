@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -20,20 +21,29 @@ from app.http.middleware import (
 )
 from app.http.state import LifespanState
 from app.platform import emails
+from app.platform.checkpoints import Checkpoint
 from app.platform.logging import configure_logging
+from app.platform.ratelimit.limiter import Clock
 from app.settings import Settings, get_settings
 from generated.main import contract_routes, include_routers
 from generated.operations import ALLOWED_METHODS
 
 
-def build_app(settings: Settings | None = None) -> FastAPI:
+def build_app(
+    settings: Settings | None = None,
+    *,
+    checkpoint: Checkpoint | None = None,
+    clock: Clock | None = None,
+) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
     emails.accept_special_use_domains()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[LifespanState]:
-        async with open_resources(settings) as resources:
+        async with open_resources(
+            settings, checkpoint=checkpoint, clock=clock or time.time
+        ) as resources:
             yield {"resources": resources}
 
     app = FastAPI(

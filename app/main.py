@@ -15,17 +15,26 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from app.platform.checkpoints import Checkpoint
+    from app.platform.ratelimit.limiter import Clock
     from app.settings import Settings
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    checkpoint: Checkpoint | None = None,
+    clock: Clock | None = None,
+) -> FastAPI:
+    """The app. A checkpoint (app/platform/checkpoints.py) and a clock for the rate limits are
+    for tests only."""
     collecting = gc.isenabled()
     gc.disable()
     try:
         # Imported here so that the imports, most of the objects, are made with it paused.
         from app.factory import build_app
 
-        return build_app(settings)
+        return build_app(settings, checkpoint=checkpoint, clock=clock)
     finally:
         # Only the process's first app: a test process builds many, and freezing each time
         # would keep the garbage of the ones before it.

@@ -4,7 +4,8 @@ service has its tests.
 `app/<path>/<module>.py` is tested by `tests/<path>/test_<module>.py`, `handlers/<tag>.py` by
 `tests/handlers/test_<tag>.py` and `scripts/<path>/<module>.py` by
 `tests/scripts/<path>/test_<module>.py`; a module with several test files names each
-`test_<module>_<aspect>.py`. What is not Python keeps a root of its own (NON_PYTHON_ROOTS).
+`test_<module>_<aspect>.py`. What is not Python keeps a root of its own (NON_PYTHON_ROOTS), and
+a module of the test harness at the top of tests/ is tested beside it (tests/test_helpers.py).
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ def candidates(test_file: Path) -> list[Path]:
     else:
         base = ROOT.joinpath("app", *folders)
     words = test_file.stem.removeprefix("test_").split("_")
-    return [base / ("_".join(words[:n]) + ".py") for n in range(len(words), 0, -1)]
+    names = ["_".join(words[:n]) + ".py" for n in range(len(words), 0, -1)]
+    harness = [] if folders else [TESTS / name for name in names]
+    return [base / name for name in names] + harness
 
 
 def subject_of(test_file: Path) -> Path | None:
@@ -68,6 +71,7 @@ def every_test_file() -> list[Path]:
         ("scripts/bench/test_bench_cache.py", "scripts/bench/bench_cache.py"),
         ("migrations/test_migrations.py", "migrations"),
         ("opa/test_authz_matrix.py", "opa/policy"),
+        ("test_helpers.py", "tests/helpers.py"),
     ],
 )
 def test_a_test_file_maps_to_the_module_it_names(test_file: str, subject: str) -> None:

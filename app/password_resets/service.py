@@ -36,6 +36,8 @@ ISSUE = "password_reset.issue"
 REQUESTED = "password_reset.requested"
 KEY = "tokenHash"
 GENERATION = "generation"
+# Where concurrent uses of one token have passed its shape check and none has claimed it yet.
+CLAIMING = "password_reset.claim"
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +182,7 @@ async def confirm(
     if not tokens.looks_like_token(token):
         raise errors.NotFound("The reset token is unknown, used or expired.")
     claim = str(uow.request_id)
+    await uow.reach(CLAIMING)
     claimed = await dynamo.update_item(
         clients,
         table=clients.settings.resets_table,

@@ -25,6 +25,8 @@ from app.posts.repository import PostFilter, PostRepository
 from app.settings import Settings
 from app.views import service as views_service
 
+# Where concurrent updates of one post have checked its ETag and none has written yet.
+UPDATING = "posts.update.before_write"
 # The representation of a post with its view count, as the API sends it.
 Render = Callable[[Post, "int | None"], bytes]
 
@@ -234,6 +236,7 @@ async def update(
         if status == "published" and post.published_at is None:
             post.published_at = utcnow()
     post.updated_at = utcnow()
+    await uow.reach(UPDATING)
     post = await repository.save(post)
     events.announce(uow, settings=settings, post=post, was_published=was_published)
     posts_cache.post_changed(uow, post_id=post.id, slugs=[old_slug, post.slug])
@@ -261,7 +264,12 @@ async def record_view(
     """Count the viewer's view of a post the caller may see, once per window; the count now."""
     post = await get_visible(uow=uow, caller=caller, post_id=post_id)
     return await views_service.view(
-        clients=clients, store=cache.store, settings=cache.settings, post_id=post.id, viewer=viewer
+        clients=clients,
+        store=cache.store,
+        settings=cache.settings,
+        post_id=post.id,
+        viewer=viewer,
+        checkpoint=uow.checkpoint,
     )
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from app import errors
+from app.platform import checkpoints
 from app.platform.aws import dynamo
 from app.platform.aws.calls import AwsError
 from app.platform.aws.clients import AwsClients
@@ -26,6 +27,8 @@ from app.settings import Settings
 
 KEY, COUNT = "postId", "viewCount"
 SEEN_PREFIX = "blog:vw1"
+# Where concurrent counted views of one post have their markers and none has added yet.
+ADDING = "views.adding"
 logger = logging.getLogger(__name__)
 
 
@@ -52,7 +55,13 @@ def seen_key(*, settings: Settings, post_id: uuid.UUID, viewer: Viewer) -> str:
 
 
 async def view(
-    *, clients: AwsClients, store: Store, settings: Settings, post_id: uuid.UUID, viewer: Viewer
+    *,
+    clients: AwsClients,
+    store: Store,
+    settings: Settings,
+    post_id: uuid.UUID,
+    viewer: Viewer,
+    checkpoint: checkpoints.Checkpoint | None = None,
 ) -> int:
     """Count the viewer's view once per window; the post's count after it, counted or not.
 
@@ -63,6 +72,7 @@ async def view(
     window_ms = settings.views_dedupe_window_seconds * 1000
     if await store.add(key, b"1", milliseconds=window_ms) is not True:
         return await current(clients=clients, post_id=post_id)
+    await checkpoints.reach(checkpoint, ADDING)
     try:
         return await record(clients=clients, post_id=post_id)
     except Exception:

@@ -2,7 +2,8 @@
 
 API Gateway HTTP API (payload 2.0) events go to the emulator's invoke endpoint; the adapter
 turns them into HTTP requests to the app, started with the image's command and variables.
-Needs the two binaries `make lambda-tools` builds into .tools/bin; skipped without them.
+Needs the two binaries `make lambda-tools` builds into .tools/bin; skipped without them, and
+failed without them under CI.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import pytest
 from scripts.contract.contract_test import ON_THIS_MACHINE, image_env, serve_command
 from tests.deploy.dockerfile import stages
 from tests.fixtures.services import free_port
+from tests.helpers import unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 TOOLS = ROOT / ".tools" / "bin"
@@ -33,11 +35,7 @@ RIE = Path(os.environ.get("LAMBDA_RIE_BIN", TOOLS / "aws-lambda-rie"))
 ADAPTER = Path(os.environ.get("LAMBDA_ADAPTER_BIN", TOOLS / "lambda-adapter"))
 INVOKE = "/2015-03-31/functions/function/invocations"
 TRACE = "Root=1-6745a0b2-0123456789abcdef01234567"
-
-pytestmark = pytest.mark.skipif(
-    not (RIE.is_file() and ADAPTER.is_file()),
-    reason="the Lambda emulator and Web Adapter are not built: run `make lambda-tools`",
-)
+STARTUP_SECONDS = 30
 
 
 def api_gateway_event(method: str, path: str, body: bytes | None = None) -> dict[str, Any]:
@@ -83,6 +81,8 @@ def api_gateway_event(method: str, path: str, body: bytes | None = None) -> dict
 def lambda_env(
     database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, Path]]:
+    if not (RIE.is_file() and ADAPTER.is_file()):
+        unavailable("the Lambda emulator and Web Adapter are not built: run `make lambda-tools`")
     work = tmp_path_factory.mktemp("lambda")
     image = stages(ROOT / "Dockerfile")[-1]
     port = int(image.env()["AWS_LWA_PORT"])
@@ -121,12 +121,18 @@ def lambda_env(
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
             try:
                 httpx.get(f"http://127.0.0.1:{rie_port}/", timeout=1)
                 break
             except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    pytest.fail(
+                        f"the Lambda emulator did not answer within {STARTUP_SECONDS} s; "
+                        f"its log:\n{log_path.read_text()}",
+                        pytrace=False,
+                    )
                 time.sleep(0.1)
         yield f"http://127.0.0.1:{rie_port}", log_path
     finally:

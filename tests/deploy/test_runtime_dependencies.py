@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures.database import TEST_PEPPER
+from tests.helpers import unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 UV = ROOT / ".tools" / "uv" / "bin" / "uv"
@@ -33,7 +34,7 @@ assert not missing, missing
 @pytest.fixture(scope="module")
 def runtime_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not UV.is_file():
-        pytest.skip("uv is not installed: run `make install`")
+        unavailable("uv is not installed: run `make install`")
     venv = tmp_path_factory.mktemp("runtime") / "venv"
     env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(venv), "UV_PYTHON_DOWNLOADS": "never"}
     subprocess.run(

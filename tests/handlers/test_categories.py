@@ -72,6 +72,13 @@ class TestCategoryReads:
         response = await client.get("/v1/categories")
         assert data(response) == []
 
+    async def test_get_answers_what_was_created(
+        self, client: httpx.AsyncClient, editor: Actor
+    ) -> None:
+        created = await create_category(client, editor, name="Science", description="Papers")
+        await create_category(client, editor, name="Other")
+        assert data(await client.get(f"/v1/categories/{created['id']}")) == created
+
     async def test_get_unknown(self, client: httpx.AsyncClient) -> None:
         assert_error(await client.get(f"/v1/categories/{uuid.uuid4()}"), 404, "NOT_FOUND")
 
@@ -93,11 +100,13 @@ class TestUpdateCategory:
             headers=editor.headers,
         )
         updated = data(response)
-        assert (updated["name"], updated["description"], updated["slug"]) == (
+        assert (updated["id"], updated["name"], updated["description"], updated["slug"]) == (
+            created["id"],
             "Renamed",
             "About",
             created["slug"],
         )
+        assert data(await client.get(f"/v1/categories/{created['id']}")) == updated
 
 
 class TestDeleteCategory:
@@ -111,7 +120,7 @@ class TestDeleteCategory:
         assert post.status_code == 201
         response = await client.delete(f"/v1/categories/{category['id']}", headers=editor.headers)
         assert_error(response, 409, "CONFLICT")
-        assert (await client.get(f"/v1/categories/{category['id']}")).status_code == 200
+        assert data(await client.get(f"/v1/categories/{category['id']}")) == category
 
     async def test_deletes(self, client: httpx.AsyncClient, admin: Actor) -> None:
         category = await create_category(client, admin)

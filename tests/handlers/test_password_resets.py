@@ -6,10 +6,12 @@ from typing import Any
 
 import httpx
 
+from app.password_resets import service as resets
 from app.platform.aws.clients import AwsClients
 from app.settings import Settings
 from tests.aws_helpers import drain, mail_for
 from tests.fixtures.actors import PASSWORD, Actor
+from tests.fixtures.checkpoints import Rendezvous
 from tests.handlers.test_attachments import run_worker
 from tests.helpers import assert_error, data
 
@@ -129,17 +131,33 @@ class TestConfirm:
         assert new.status_code == 201
 
     async def test_concurrent_uses_one_wins(
-        self, client: httpx.AsyncClient, settings: Settings, author: Actor
+        self,
+        client: httpx.AsyncClient,
+        settings: Settings,
+        author: Actor,
+        rendezvous: Rendezvous,
     ) -> None:
+        """Every use has passed the shape check before any claims: one claim must hold."""
+        uses = 5
         assert author.email is not None
         token = await request_token(client, settings, author.email)
+        rendezvous.arm(resets.CLAIMING, uses)
         answers = await asyncio.gather(
             *(
-                client.post(f"/v1/password-resets/{token}", json={"password": NEW_PASSWORD})
-                for _ in range(5)
+                client.post(
+                    f"/v1/password-resets/{token}", json={"password": f"{NEW_PASSWORD} {i}"}
+                )
+                for i in range(uses)
             )
         )
-        assert sorted(r.status_code for r in answers) == [204, 404, 404, 404, 404]
+        assert rendezvous.held[resets.CLAIMING] == uses
+        winners = [i for i, answer in enumerate(answers) if answer.status_code == 204]
+        assert len(winners) == 1, [a.status_code for a in answers]
+        for i, answer in enumerate(answers):
+            if i not in winners:
+                assert_error(answer, 404, "NOT_FOUND")
+        login = {"email": author.email, "password": f"{NEW_PASSWORD} {winners[0]}"}
+        data(await client.post("/v1/sessions", json=login), 201)
 
     async def test_expired_token_is_refused(
         self, client: httpx.AsyncClient, settings: Settings, author: Actor

@@ -6,9 +6,13 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from app.platform.db.database import Database
+from app.platform.db.models import Post
+from app.posts import service as posts_service
 from tests.fixtures.actors import ANONYMOUS, Actor, make_actor
+from tests.fixtures.checkpoints import Rendezvous
 from tests.helpers import assert_error, data
 
 
@@ -118,7 +122,9 @@ class TestCreatePost:
             str(author.user_id),
         )
         assert response.headers["Location"] == f"/v1/posts/{post['id']}"
-        assert response.headers["ETag"]
+        read = await client.get(response.headers["Location"], headers=author.headers)
+        assert data(read) == post
+        assert read.headers["ETag"] == response.headers["ETag"]
 
     async def test_publishing_sets_published_at(
         self, client: httpx.AsyncClient, author: Actor
@@ -173,13 +179,15 @@ class TestReadPost:
         self, client: httpx.AsyncClient, author: Actor, caller: Actor
     ) -> None:
         draft = await create_post(client, author)
-        assert data(await client.get(f"/v1/posts/{draft['id']}", headers=caller.headers))["id"]
+        read = data(await client.get(f"/v1/posts/{draft['id']}", headers=caller.headers))
+        assert read == draft
 
     async def test_published_is_public(self, client: httpx.AsyncClient, author: Actor) -> None:
         post = await create_post(client, author, status="published")
         response = await client.get(f"/v1/posts/by-slug/{post['slug']}")
-        assert data(response)["id"] == post["id"]
-        assert response.headers["ETag"]
+        assert data(response) == post
+        by_id = await client.get(f"/v1/posts/{post['id']}")
+        assert response.headers["ETag"] == by_id.headers["ETag"]
 
     async def test_invalid_token_is_not_anonymous(
         self, client: httpx.AsyncClient, author: Actor
@@ -258,21 +266,42 @@ class TestUpdatePost:
         assert data(response)["status"] == "published"
 
     async def test_concurrent_updates_with_one_etag(
-        self, client: httpx.AsyncClient, author: Actor
+        self,
+        client: httpx.AsyncClient,
+        author: Actor,
+        database: Database,
+        rendezvous: Rendezvous,
     ) -> None:
+        """Every writer has checked the ETag before any writes: the database must refuse all but
+        one, and their reruns find the ETag stale."""
+        writers = 3
         created = await client.post("/v1/posts", json={"title": "Race"}, headers=author.headers)
         post_id, etag = created.json()["data"]["id"], created.headers["ETag"]
+        before = await post_version(database, post_id)
         headers = {**author.headers, "If-Match": etag}
+        rendezvous.arm(posts_service.UPDATING, writers)
         responses = await asyncio.gather(
             *(
                 client.patch(f"/v1/posts/{post_id}", json={"title": f"Writer {i}"}, headers=headers)
-                for i in range(2)
+                for i in range(writers)
             )
         )
-        assert sorted(r.status_code for r in responses) == [200, 412]
-        winner = next(r for r in responses if r.status_code == 200)
-        final = data(await client.get(f"/v1/posts/{post_id}", headers=author.headers))
-        assert final["title"] == winner.json()["data"]["title"]
+        assert rendezvous.held[posts_service.UPDATING] == writers
+        winners = [r for r in responses if r.status_code == 200]
+        assert len(winners) == 1, [r.status_code for r in responses]
+        for loser in (r for r in responses if r is not winners[0]):
+            assert_error(loser, 412, "PRECONDITION_FAILED")
+        assert await post_version(database, post_id) == before + 1
+        final = await client.get(f"/v1/posts/{post_id}", headers=author.headers)
+        assert data(final)["title"] == winners[0].json()["data"]["title"]
+        assert final.headers["ETag"] == winners[0].headers["ETag"]
+
+
+async def post_version(database: Database, post_id: str) -> int:
+    async with database.sessionmaker() as session:
+        version = await session.scalar(select(Post.version).where(Post.id == uuid.UUID(post_id)))
+    assert version is not None
+    return version
 
 
 class TestDeletePost:

@@ -9,8 +9,11 @@ from sqlalchemy import select, update
 
 from app.platform.db import models as m
 from app.platform.db.database import Database
+from app.platform.db.unit_of_work import UnitOfWork
+from app.settings import Settings
 from tests.fixtures.actors import PASSWORD, Actor, login
-from tests.helpers import assert_error, data
+from tests.fixtures.database import TEST_PEPPER
+from tests.helpers import assert_error, data, keyed_hash
 
 
 class TestCreateSession:
@@ -33,20 +36,27 @@ class TestCreateSession:
     async def test_invalid(self, client: httpx.AsyncClient, body: dict[str, str]) -> None:
         assert_error(await client.post("/v1/sessions", json=body), 422, "VALIDATION_ERROR")
 
-    async def test_token_shape_and_expiry(self, client: httpx.AsyncClient, author: Actor) -> None:
+    async def test_token_shape_and_expiry(
+        self, client: httpx.AsyncClient, author: Actor, database: Database, settings: Settings
+    ) -> None:
         session = data(
             await client.post("/v1/sessions", json={"email": author.email, "password": PASSWORD}),
             201,
         )
         assert len(session["token"]) == 43  # 256 bits, base64url
+        record = await stored_session(database, uuid.UUID(session["id"]))
         expires = datetime.fromisoformat(session["expiresAt"])
-        assert timedelta(days=29) < expires - datetime.now(UTC) <= timedelta(days=30)
+        assert expires == record.expires_at
+        lifetime = timedelta(seconds=settings.session_absolute_ttl_seconds)
+        assert expires - record.created_at == lifetime == timedelta(days=30)
 
     async def test_email_is_case_insensitive(
         self, client: httpx.AsyncClient, author: Actor
     ) -> None:
         assert author.email is not None
-        assert await login(client, author.email.upper())
+        token = await login(client, author.email.upper())
+        me = await client.get("/v1/users/me", headers={"Authorization": f"Bearer {token}"})
+        assert data(me)["id"] == str(author.user_id)
 
     async def test_token_is_stored_only_as_a_hash(
         self, client: httpx.AsyncClient, author: Actor, database: Database
@@ -54,9 +64,8 @@ class TestCreateSession:
         hashes = await database.transaction(
             lambda uow: uow.session.scalars(select(m.LoginSession.token_hash))
         )
-        stored = set(hashes)
-        assert author.token not in stored
-        assert all(len(h) == 64 for h in stored)
+        assert author.token is not None
+        assert set(hashes) == {keyed_hash(author.token, key=TEST_PEPPER.encode())}
 
 
 class TestListSessions:
@@ -132,3 +141,10 @@ class TestExpiry:
         assert_error(
             await client.get("/v1/users/me", headers=author.headers), 401, "UNAUTHENTICATED"
         )
+
+
+async def stored_session(database: Database, session_id: uuid.UUID) -> m.LoginSession:
+    async def read(uow: UnitOfWork) -> m.LoginSession:
+        return (await uow.session.scalars(select(m.LoginSession).filter_by(id=session_id))).one()
+
+    return await database.transaction(read)

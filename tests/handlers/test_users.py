@@ -1,12 +1,22 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+import yaml
 
 from tests.fixtures.actors import PASSWORD, Actor, register
-from tests.helpers import assert_error
+from tests.helpers import assert_error, data
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMAS: dict[str, Any] = yaml.safe_load((ROOT / "spec" / "openapi.yaml").read_text())[
+    "components"
+]["schemas"]
+# What the contract lets anyone read about an account: nothing else may appear.
+PUBLIC_USER_KEYS = set(SCHEMAS["PublicUser"]["properties"])
 
 
 class TestRegisterUser:
@@ -57,12 +67,15 @@ class TestRegisterUser:
     async def test_registers_an_author(self, client: httpx.AsyncClient) -> None:
         body = {"email": "new@example.com", "password": PASSWORD, "displayName": " New "}
         response = await client.post("/v1/users", json=body)
-        assert response.status_code == 201
-        data = response.json()["data"]
-        assert data["role"] == "author"
-        assert data["displayName"] == " New "
-        assert "password" not in str(data).lower()
-        assert response.headers["Location"] == f"/v1/users/{data['id']}"
+        user = data(response, 201)
+        assert (user["email"], user["role"], user["displayName"]) == (
+            "new@example.com",
+            "author",
+            " New ",
+        )
+        assert "password" not in str(user).lower()
+        assert response.headers["Location"] == f"/v1/users/{user['id']}"
+        assert data(await client.get(f"/v1/users/{user['id']}"))["id"] == user["id"]
 
 
 class TestGetCurrentUser:
@@ -80,8 +93,8 @@ class TestGetCurrentUser:
 
     async def test_own_account(self, client: httpx.AsyncClient, author: Actor) -> None:
         response = await client.get("/v1/users/me", headers=author.headers)
-        assert response.status_code == 200
-        assert response.json()["data"]["email"] == author.email
+        me = data(response)
+        assert (me["id"], me["email"], me["role"]) == (str(author.user_id), author.email, "author")
 
 
 class TestUpdateCurrentUser:
@@ -115,12 +128,15 @@ class TestGetUser:
     async def test_unknown_id(self, client: httpx.AsyncClient) -> None:
         assert_error(await client.get(f"/v1/users/{uuid.uuid4()}"), 404, "NOT_FOUND")
 
-    async def test_public_profile_hides_email(
+    async def test_public_profile_has_exactly_the_documented_keys(
         self, client: httpx.AsyncClient, author: Actor
     ) -> None:
-        response = await client.get(f"/v1/users/{author.user_id}")
-        assert response.status_code == 200
-        assert "email" not in response.json()["data"]
+        me = data(await client.get("/v1/users/me", headers=author.headers))
+        profile = data(await client.get(f"/v1/users/{author.user_id}"))
+        assert set(profile) == PUBLIC_USER_KEYS
+        assert "email" not in PUBLIC_USER_KEYS
+        assert profile == {key: me[key] for key in PUBLIC_USER_KEYS}
+        assert profile["id"] == str(author.user_id)
 
 
 class TestUpdateUserRole:
@@ -158,7 +174,8 @@ class TestUpdateUserRole:
         response = await client.patch(
             f"/v1/users/{author.user_id}/role", json={"role": "editor"}, headers=admin.headers
         )
-        assert response.status_code == 200
-        assert response.json()["data"]["role"] == "editor"
+        promoted = data(response)
+        assert set(promoted) == PUBLIC_USER_KEYS
+        assert (promoted["id"], promoted["role"]) == (str(author.user_id), "editor")
         allowed = await client.post("/v1/categories", json=category, headers=author.headers)
         assert allowed.status_code == 201

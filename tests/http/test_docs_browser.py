@@ -25,6 +25,7 @@ from fastapi import FastAPI
 
 from app.http.docs import asset_url
 from tests.fixtures.services import free_port
+from tests.helpers import unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 OFFLINE = [
@@ -53,10 +54,7 @@ class Rendered:
 def chromium() -> str:
     path = shutil.which("chromium")
     if path is None:
-        message = "needs Debian's chromium (.ci/run installs it)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable("needs Debian's chromium (.ci/run installs it)")
     return path
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 
 from app.platform.db.models import Base
 from tests.fixtures.database import TABLES, TEST_PEPPER, asyncpg_dsn
+from tests.helpers import unavailable
 from tests.migrations.dsql_emulation import EMULATION_SQL, emulate_psql_script
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -352,7 +353,7 @@ async def test_a_failed_index_job_stops_the_dsql_migrations(fresh_database_url: 
 async def run_psql(database_url: str, script: str, tmp_path: Path) -> Run:
     psql = shutil.which("psql")
     if psql is None:
-        pytest.skip("no psql client")
+        unavailable("no psql client")
     path = tmp_path / "upgrade.sql"
     path.write_text(emulate_psql_script(script))
     dsn = asyncpg_dsn(database_url)

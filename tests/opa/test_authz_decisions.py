@@ -17,6 +17,7 @@ import pytest
 
 from app.platform.authz import ENTRYPOINT, decision_from
 from app.platform.authz.opa import OpaPolicy
+from tests.helpers import unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 OPA = ROOT / ".tools/bin/opa"
@@ -158,7 +159,7 @@ def policy() -> OpaPolicy:
 def cli_decisions() -> dict[str, dict[str, Any]]:
     """All table inputs evaluated by one `opa eval` run over the Rego sources."""
     if not OPA.exists() and shutil.which("opa") is None:
-        pytest.skip("OPA CLI not installed (make opa-tools); CLI comparison skipped")
+        unavailable("OPA CLI not installed (make opa-tools); CLI comparison skipped")
     binary = str(OPA) if OPA.exists() else "opa"
     inputs = [case.values[0] for case in CASES]
     query = "[d | some c in input.cases; d := data.blog.authz.decision with input as c]"

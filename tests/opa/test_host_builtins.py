@@ -6,9 +6,8 @@ import json
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from app.platform.authz.opa import OpaPolicy
+from tests.helpers import unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 OPA = ROOT / ".tools/bin/opa"
@@ -44,8 +43,9 @@ def _cli(now: str) -> int | None:
     return result[0]["expressions"][0]["value"] if result else None
 
 
-@pytest.mark.skipif(not OPA.exists(), reason="OPA CLI not installed (make opa-tools)")
 def test_parse_rfc3339_ns_matches_opa() -> None:
+    if not OPA.exists():
+        unavailable("OPA CLI not installed (make opa-tools)")
     policy = OpaPolicy.load(FIXTURE.with_suffix(".tar.gz"))
     for now in TIMESTAMPS:
         assert policy.eval("blog/authz/now_ns", {"now": now}) == _cli(now), now

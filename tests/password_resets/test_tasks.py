@@ -14,6 +14,7 @@ from app.settings import Settings
 from tests.aws_helpers import mail_for
 from tests.fixtures.actors import Actor
 from tests.handlers.test_password_resets import stored_tokens
+from tests.helpers import keyed_hash
 
 
 @pytest.fixture
@@ -58,4 +59,6 @@ async def test_an_account_gets_one_stored_token_and_one_mail(
     assert [m["type"] for m in mail] == [service.REQUESTED]
     stored = await stored_tokens(settings, author)
     assert len(stored) == 1
-    assert mail[0]["token"] not in str(stored[0])
+    pepper = settings.token_pepper.get_secret_value().encode()
+    expected = keyed_hash(mail[0]["token"], key=b"password-reset:" + pepper)
+    assert stored[0][service.KEY] == {"S": expected}

@@ -25,6 +25,7 @@ from app.sessions.hashing import hash_token
 from app.settings import Quota, Settings
 from tests.fixtures.actors import PASSWORD
 from tests.fixtures.domains import Callers, add_user
+from tests.helpers import keyed_hash
 
 pytestmark = pytest.mark.usefixtures("real_redis")
 
@@ -34,7 +35,7 @@ CLIENT_IP = "192.0.2.10"
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    # A day-long window: no test here runs across its boundary (midnight UTC).
+    # A day-long window, which Redis keeps for the test; the `rate_limits` clock stands still.
     return settings.model_copy(
         update={"ratelimit_login_per_account": Quota(count=ATTEMPTS, seconds=86400)}
     )
@@ -149,7 +150,8 @@ class TestLogin:
         stored = await database.transaction(lambda uow: uow.session.get(LoginSession, record.id))
         assert stored is not None
         assert stored.user_id == user.id
-        assert stored.token_hash == hash_token(settings=settings, token=token) != token
+        pepper = settings.token_pepper.get_secret_value().encode()
+        assert stored.token_hash == keyed_hash(token, key=pepper)
         assert stored.last_used_at == stored.created_at
         ttl = timedelta(seconds=settings.session_absolute_ttl_seconds)
         assert stored.expires_at == stored.created_at + ttl

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Iterable
 
 from redis.asyncio import Redis
 
+from app.platform import checkpoints
 from app.platform.cache.entry import TOMBSTONE, Entry, Loaded
 from app.platform.cache.keys import lock as lock_key
 from app.platform.cache.store import Store, StoreUnavailable
@@ -24,12 +25,17 @@ TOMBSTONE_MS = 5000
 LOCK_MS = 2000
 LOCK_POLLS = 5
 LOCK_POLL_SECONDS = 0.02
+# Where concurrent readers of one key have all missed and none has started loading it yet.
+MISSED = "cache.missed"
 
 
 class Cache:
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(
+        self, store: Store, settings: Settings, *, checkpoint: checkpoints.Checkpoint | None = None
+    ) -> None:
         self.store = store
         self.settings = settings
+        self.checkpoint = checkpoint
         self.enabled = settings.cache_enabled
         self._flights: dict[str, asyncio.Future[Entry]] = {}
 
@@ -39,6 +45,7 @@ class Cache:
         raw = await self.store.get(key)
         if raw:
             return Entry.decode(raw)
+        await checkpoints.reach(self.checkpoint, MISSED)
         flight = self._flights.get(key)
         if flight is not None:
             return await asyncio.shield(flight)

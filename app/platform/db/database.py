@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from app import errors
+from app.platform.checkpoints import Checkpoint
 from app.platform.db.dsql import AsyncConnect, connector_from
 from app.platform.db.models import OutboxMessage
 from app.platform.db.unit_of_work import UnitOfWork
@@ -91,6 +92,7 @@ class Database:
         self.max_attempts = settings.transaction_max_attempts
         self.lease_seconds = settings.outbox_lease_seconds
         self.dispatch: Dispatch | None = None
+        self.checkpoint: Checkpoint | None = None
 
     async def transaction(
         self, work: Callable[[UnitOfWork], Awaitable[T]], *, request_id: uuid.UUID | None = None
@@ -109,6 +111,7 @@ class Database:
                         request_id=request_id,
                         attempt=attempt,
                         lease_seconds=self.lease_seconds,
+                        checkpoint=self.checkpoint,
                     )
                     result = await work(unit)
             except (OSError, TimeoutError) as exc:

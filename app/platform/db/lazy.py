@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 from app.settings import Settings
 
 if TYPE_CHECKING:
+    from app.platform.checkpoints import Checkpoint
     from app.platform.db.database import Database, Dispatch
     from app.platform.db.unit_of_work import UnitOfWork
 
@@ -29,6 +30,8 @@ class LazyDatabase:
         self._lock = asyncio.Lock()
         # Given to the database when it is made: who delivers a committed unit's outbox rows.
         self.dispatch: Dispatch | None = None
+        # Given to the database too: what its units of work await at their racing points.
+        self.checkpoint: Checkpoint | None = None
 
     async def database(self) -> Database:
         if self._database is None:
@@ -39,6 +42,7 @@ class LazyDatabase:
                     )
                     database: Database = module.Database(self.settings)
                     database.dispatch = self.dispatch
+                    database.checkpoint = self.checkpoint
                     self._database = database
         return self._database
 

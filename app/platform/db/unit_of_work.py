@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from app.platform import checkpoints
+
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,6 +31,12 @@ class UnitOfWork:
     # How long the request owns the outbox rows it wrote before the sweeper may take them.
     lease_seconds: float = 10.0
     outbox: list[OutboxMessage] = field(default_factory=list)
+    # None outside tests (app/platform/checkpoints.py).
+    checkpoint: checkpoints.Checkpoint | None = None
+
+    async def reach(self, point: str) -> None:
+        """A point where concurrent requests race; a test may hold them all there."""
+        await checkpoints.reach(self.checkpoint, point)
 
     def emit(self, message: Message) -> uuid.UUID:
         """Record a side effect in this transaction; it leaves once the transaction commits.

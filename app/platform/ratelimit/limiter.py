@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -18,6 +19,9 @@ from redis.asyncio import Redis
 from app import errors
 from app.platform.cache.store import Store, StoreUnavailable
 from app.settings import Quota
+
+# Seconds since the epoch, as time.time gives them; the windows are counted on it.
+Clock = Callable[[], float]
 
 
 def rate_key(rule: str, subject: str, window: int) -> str:
@@ -46,14 +50,15 @@ class _Refusal:
 
 
 class RateLimiter:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, clock: Clock = time.time) -> None:
         self.store = store
+        self.clock = clock
 
     async def enforce(self, *checks: Check) -> None:
         """Count this request against every check; 429 when any of them is over its quota."""
         if not checks:
             return
-        now = time.time()
+        now = self.clock()
         windows = [int(now // check.rule.quota.seconds) for check in checks]
         names = [
             rate_key(check.rule.name, check.subject, window)

@@ -15,9 +15,11 @@ it does not spend the reader's write budget, and signing in does not lift the li
 
 from __future__ import annotations
 
+import time
+
 from app.platform.authz import Principal
 from app.platform.cache.store import Store
-from app.platform.ratelimit.limiter import Check, RateLimiter, Rule
+from app.platform.ratelimit.limiter import Check, Clock, RateLimiter, Rule
 from app.settings import Settings
 
 WRITES = frozenset(
@@ -38,8 +40,8 @@ WRITES = frozenset(
 
 
 class RateLimits:
-    def __init__(self, store: Store, settings: Settings) -> None:
-        self.limiter = RateLimiter(store)
+    def __init__(self, store: Store, settings: Settings, *, clock: Clock = time.time) -> None:
+        self.limiter = RateLimiter(store, clock=clock)
         self.login_account_ip = Rule(
             "login-account-ip", settings.ratelimit_login_per_account_ip, "closed"
         )

@@ -6,7 +6,7 @@
 The prose in docs/spec.md explains authentication, the envelope, errors, pagination
 and concurrency.
 
- * OpenAPI spec version: 1.0.0
+ * OpenAPI spec version: 1.1.0
  */
 import { http } from './http';
 export interface Health {
@@ -1100,11 +1100,16 @@ export type registerUserResponse429 = {
   data: TooManyRequestsResponse
   status: 429
 }
+
+export type registerUserResponse503 = {
+  data: ServiceUnavailableResponse
+  status: 503
+}
     
 export type registerUserResponseSuccess = (registerUserResponse201) & {
   headers: Headers;
 };
-export type registerUserResponseError = (registerUserResponse400 | registerUserResponse409 | registerUserResponse413 | registerUserResponse415 | registerUserResponse422 | registerUserResponse429) & {
+export type registerUserResponseError = (registerUserResponse400 | registerUserResponse409 | registerUserResponse413 | registerUserResponse415 | registerUserResponse422 | registerUserResponse429 | registerUserResponse503) & {
   headers: Headers;
 };
 
@@ -1145,11 +1150,16 @@ export type getCurrentUserResponse401 = {
   data: UnauthorizedResponse
   status: 401
 }
+
+export type getCurrentUserResponse503 = {
+  data: ServiceUnavailableResponse
+  status: 503
+}
     
 export type getCurrentUserResponseSuccess = (getCurrentUserResponse200) & {
   headers: Headers;
 };
-export type getCurrentUserResponseError = (getCurrentUserResponse401) & {
+export type getCurrentUserResponseError = (getCurrentUserResponse401 | getCurrentUserResponse503) & {
   headers: Headers;
 };
 
@@ -1214,11 +1224,16 @@ export type updateCurrentUserResponse429 = {
   data: TooManyRequestsResponse
   status: 429
 }
+
+export type updateCurrentUserResponse503 = {
+  data: ServiceUnavailableResponse
+  status: 503
+}
     
 export type updateCurrentUserResponseSuccess = (updateCurrentUserResponse200) & {
   headers: Headers;
 };
-export type updateCurrentUserResponseError = (updateCurrentUserResponse400 | updateCurrentUserResponse401 | updateCurrentUserResponse413 | updateCurrentUserResponse415 | updateCurrentUserResponse422 | updateCurrentUserResponse429) & {
+export type updateCurrentUserResponseError = (updateCurrentUserResponse400 | updateCurrentUserResponse401 | updateCurrentUserResponse413 | updateCurrentUserResponse415 | updateCurrentUserResponse422 | updateCurrentUserResponse429 | updateCurrentUserResponse503) & {
   headers: Headers;
 };
 
@@ -1264,11 +1279,16 @@ export type getUserResponse422 = {
   data: ValidationFailedResponse
   status: 422
 }
+
+export type getUserResponse503 = {
+  data: ServiceUnavailableResponse
+  status: 503
+}
     
 export type getUserResponseSuccess = (getUserResponse200) & {
   headers: Headers;
 };
-export type getUserResponseError = (getUserResponse404 | getUserResponse422) & {
+export type getUserResponseError = (getUserResponse404 | getUserResponse422 | getUserResponse503) & {
   headers: Headers;
 };
 
@@ -1343,11 +1363,16 @@ export type updateUserRoleResponse429 = {
   data: TooManyRequestsResponse
   status: 429
 }
+
+export type updateUserRoleResponse503 = {
+  data: ServiceUnavailableResponse
+  status: 503
+}
     
 export type updateUserRoleResponseSuccess = (updateUserRoleResponse200) & {
   headers: Headers;
 };
-export type updateUserRoleResponseError = (updateUserRoleResponse400 | updateUserRoleResponse401 | updateUserRoleResponse403 | updateUserRoleResponse404 | updateUserRoleResponse413 | updateUserRoleResponse415 | updateUserRoleResponse422 | updateUserRoleResponse429) & {
+export type updateUserRoleResponseError = (updateUserRoleResponse400 | updateUserRoleResponse401 | updateUserRoleResponse403 | updateUserRoleResponse404 | updateUserRoleResponse413 | updateUserRoleResponse415 | updateUserRoleResponse422 | updateUserRoleResponse429 | updateUserRoleResponse503) & {
   headers: Headers;
 };
 
@@ -1465,11 +1490,16 @@ export type listSessionsResponse401 = {
   data: UnauthorizedResponse
   status: 401
 }
+
+export type listSessionsResponse503 = {
+  data: ServiceUnavailableResponse
+  status: 503
+}
     
 export type listSessionsResponseSuccess = (listSessionsResponse200) & {
   headers: Headers;
 };
-export type listSessionsResponseError = (listSessionsResponse401) & {
+export type listSessionsResponseError = (listSessionsResponse401 | listSessionsResponse503) & {
   headers: Headers;
 };
 
@@ -1509,11 +1539,16 @@ export type deleteCurrentSessionResponse401 = {
   data: UnauthorizedResponse
   status: 401
 }
+
+export type deleteCurrentSessionResponse503 = {
+  data: ServiceUnavailableResponse
+  status: 503
+}
     
 export type deleteCurrentSessionResponseSuccess = (deleteCurrentSessionResponse204) & {
   headers: Headers;
 };
-export type deleteCurrentSessionResponseError = (deleteCurrentSessionResponse401) & {
+export type deleteCurrentSessionResponseError = (deleteCurrentSessionResponse401 | deleteCurrentSessionResponse503) & {
   headers: Headers;
 };
 
@@ -1564,11 +1599,16 @@ export type deleteSessionResponse422 = {
   data: ValidationFailedResponse
   status: 422
 }
+
+export type deleteSessionResponse503 = {
+  data: ServiceUnavailableResponse
+  status: 503
+}
     
 export type deleteSessionResponseSuccess = (deleteSessionResponse204) & {
   headers: Headers;
 };
-export type deleteSessionResponseError = (deleteSessionResponse401 | deleteSessionResponse404 | deleteSessionResponse422) & {
+export type deleteSessionResponseError = (deleteSessionResponse401 | deleteSessionResponse404 | deleteSessionResponse422 | deleteSessionResponse503) & {
   headers: Headers;
 };
 
@@ -1613,11 +1653,16 @@ export type listCategoriesResponse422 = {
   data: ValidationFailedResponse
   status: 422
 }
+
+export type listCategoriesResponse503 = {
+  data: ServiceUnavailableResponse
+  status: 503
+}
     
 export type listCategoriesResponseSuccess = (listCategoriesResponse200) & {
   headers: Headers;
 };
-export type listCategoriesResponseError = (listCategoriesResponse304 | listCategoriesResponse422) & {
+export type listCategoriesResponseError = (listCategoriesResponse304 | listCategoriesResponse422 | listCategoriesResponse503) & {
   headers: Headers;
 };
 
@@ -1748,11 +1793,16 @@ export type getCategoryResponse422 = {
   data: ValidationFailedResponse
   status: 422
 }
+
+export type getCategoryResponse503 = {
+  data: ServiceUnavailableResponse
+  status: 503
+}
     
 export type getCategoryResponseSuccess = (getCategoryResponse200) & {
   headers: Headers;
 };
-export type getCategoryResponseError = (getCategoryResponse404 | getCategoryResponse422) & {
+export type getCategoryResponseError = (getCategoryResponse404 | getCategoryResponse422 | getCategoryResponse503) & {
   headers: Headers;
 };
 
@@ -1832,11 +1882,16 @@ export type updateCategoryResponse429 = {
   data: TooManyRequestsResponse
   status: 429
 }
+
+export type updateCategoryResponse503 = {
+  data: ServiceUnavailableResponse
+  status: 503
+}
     
 export type updateCategoryResponseSuccess = (updateCategoryResponse200) & {
   headers: Headers;
 };
-export type updateCategoryResponseError = (updateCategoryResponse400 | updateCategoryResponse401 | updateCategoryResponse403 | updateCategoryResponse404 | updateCategoryResponse409 | updateCategoryResponse413 | updateCategoryResponse415 | updateCategoryResponse422 | updateCategoryResponse429) & {
+export type updateCategoryResponseError = (updateCategoryResponse400 | updateCategoryResponse401 | updateCategoryResponse403 | updateCategoryResponse404 | updateCategoryResponse409 | updateCategoryResponse413 | updateCategoryResponse415 | updateCategoryResponse422 | updateCategoryResponse429 | updateCategoryResponse503) & {
   headers: Headers;
 };
 
@@ -1903,11 +1958,16 @@ export type deleteCategoryResponse429 = {
   data: TooManyRequestsResponse
   status: 429
 }
+
+export type deleteCategoryResponse503 = {
+  data: ServiceUnavailableResponse
+  status: 503
+}
     
 export type deleteCategoryResponseSuccess = (deleteCategoryResponse204) & {
   headers: Headers;
 };
-export type deleteCategoryResponseError = (deleteCategoryResponse401 | deleteCategoryResponse403 | deleteCategoryResponse404 | deleteCategoryResponse409 | deleteCategoryResponse422 | deleteCategoryResponse429) & {
+export type deleteCategoryResponseError = (deleteCategoryResponse401 | deleteCategoryResponse403 | deleteCategoryResponse404 | deleteCategoryResponse409 | deleteCategoryResponse422 | deleteCategoryResponse429 | deleteCategoryResponse503) & {
   headers: Headers;
 };
 
@@ -1963,11 +2023,16 @@ export type listPostsResponse422 = {
   data: ValidationFailedResponse
   status: 422
 }
+
+export type listPostsResponse503 = {
+  data: ServiceUnavailableResponse
+  status: 503
+}
     
 export type listPostsResponseSuccess = (listPostsResponse200) & {
   headers: Headers;
 };
-export type listPostsResponseError = (listPostsResponse304 | listPostsResponse400 | listPostsResponse401 | listPostsResponse422) & {
+export type listPostsResponseError = (listPostsResponse304 | listPostsResponse400 | listPostsResponse401 | listPostsResponse422 | listPostsResponse503) & {
   headers: Headers;
 };
 
@@ -2123,11 +2188,16 @@ export type getPostBySlugResponse422 = {
   data: ValidationFailedResponse
   status: 422
 }
+
+export type getPostBySlugResponse503 = {
+  data: ServiceUnavailableResponse
+  status: 503
+}
     
 export type getPostBySlugResponseSuccess = (getPostBySlugResponse200) & {
   headers: Headers;
 };
-export type getPostBySlugResponseError = (getPostBySlugResponse304 | getPostBySlugResponse401 | getPostBySlugResponse404 | getPostBySlugResponse422) & {
+export type getPostBySlugResponseError = (getPostBySlugResponse304 | getPostBySlugResponse401 | getPostBySlugResponse404 | getPostBySlugResponse422 | getPostBySlugResponse503) & {
   headers: Headers;
 };
 
@@ -2184,11 +2254,16 @@ export type getPostResponse422 = {
   data: ValidationFailedResponse
   status: 422
 }
+
+export type getPostResponse503 = {
+  data: ServiceUnavailableResponse
+  status: 503
+}
     
 export type getPostResponseSuccess = (getPostResponse200) & {
   headers: Headers;
 };
-export type getPostResponseError = (getPostResponse304 | getPostResponse401 | getPostResponse404 | getPostResponse422) & {
+export type getPostResponseError = (getPostResponse304 | getPostResponse401 | getPostResponse404 | getPostResponse422 | getPostResponse503) & {
   headers: Headers;
 };
 

@@ -12,9 +12,10 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy import Engine, event
 
-from app.platform.cache import keys
+from app.platform.cache import keys, reads
 from app.posts import cache as posts_cache
 from tests.fixtures.actors import Actor
+from tests.fixtures.checkpoints import Rendezvous
 from tests.handlers.test_posts import create_post
 from tests.helpers import data
 
@@ -36,11 +37,17 @@ def post_loads() -> Iterator[list[str]]:
 
 
 async def test_concurrent_misses_load_once(
-    client: httpx.AsyncClient, author: Actor, post_loads: list[str]
+    client: httpx.AsyncClient, author: Actor, post_loads: list[str], rendezvous: Rendezvous
 ) -> None:
+    """Every reader has missed before any loads: one of them loads, the others share it."""
+    readers = 10
     post = await create_post(client, author, status="published")
     post_loads.clear()
-    responses = await asyncio.gather(*(client.get(f"/v1/posts/{post['id']}") for _ in range(10)))
+    rendezvous.arm(reads.MISSED, readers)
+    responses = await asyncio.gather(
+        *(client.get(f"/v1/posts/{post['id']}") for _ in range(readers))
+    )
+    assert rendezvous.held[reads.MISSED] == readers
     assert {r.status_code for r in responses} == {200}
     assert len({r.content for r in responses}) == 1
     assert len(post_loads) == 1

@@ -15,9 +15,15 @@ import httpx
 import pytest
 
 from scripts.contract.prism_flow import PRISM, prism_proxy, violations
+from tests.helpers import unavailable
 
 LOG_WAIT_SECONDS = 2.0
-pytestmark = pytest.mark.skipif(not PRISM.exists(), reason="needs node_modules (npm ci)")
+
+
+@pytest.fixture(autouse=True)
+def prism_installed() -> None:
+    if not PRISM.exists():
+        unavailable("needs node_modules (npm ci)")
 
 
 class Upstream(ThreadingHTTPServer):

@@ -12,7 +12,7 @@ import yaml
 
 from scripts.contract import run_summary
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 CONFIG: dict[str, Any] = tomllib.loads((ROOT / "schemathesis.toml").read_text())
 SPEC: dict[str, Any] = yaml.safe_load((ROOT / "spec" / "openapi.yaml").read_text())
 RESPONSES = {
