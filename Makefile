@@ -144,6 +144,7 @@ test-py: install ## The pytest suite (starts PostgreSQL and Redis when no TEST_*
 
 contract: install node_modules/.installed ## Schemathesis over the whole contract against the served app (SEED=N replays a run), then the SDK flow through Prism
 	$(BIN)/python -m scripts.contract.contract_test $(if $(SEED),--seed $(SEED))
+	$(BIN)/python -m scripts.contract.rate_limits
 	PYTHONPATH=clients/python $(BIN)/python -m scripts.contract.prism_flow
 
 # The breaking-change gate: oasdiff (Go module, pinned) compares spec/openapi.yaml with the last

@@ -2,26 +2,32 @@
 
 Starts PostgreSQL and Redis (unless TEST_DATABASE_URL and TEST_REDIS_URL are set), an AWS
 emulator and a job worker, migrates the database, serves the app with uvicorn on loopback with
-rate limits and upload caps too high for the fuzzer to meet, makes an admin account, and runs
-every check and the stateful phase. Operations that still answer 501 are left out.
+rate limits and upload caps too high for the fuzzer to meet, makes an admin and an author, and
+runs every check and the stateful phase. Operations that still answer 501 are left out.
+
+The two accounts are schemathesis' two identities: the run gives it schemathesis.toml with an
+[auth.wfc] section naming a document of their logins. Every request goes as the admin, and
+object_level_authorization replays the admin's reads of its own objects as the author.
 
 Each run draws a fresh seed and prints it; `--seed N` (make contract SEED=N) replays a run. The
 JUnit and NDJSON reports go to reports/schemathesis/; from the NDJSON one, the run prints per
-phase the operations, test cases and failures, and per operation the statuses it saw. Exits
-with schemathesis' status, or 1 when an operation's valid requests got only 401, 403 or 404.
+phase the operations, test cases and failures, per operation the statuses it saw, and the
+author's replays. Exits with schemathesis' status, or 1 when an operation's valid requests got
+only 401, 403 or 404, or when nothing was replayed as the author.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import secrets
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +36,7 @@ import httpx
 import yaml
 
 from app.settings import Settings
-from scripts.contract import run_summary
+from scripts.contract import fuzz_state, run_summary
 from scripts.dev.aws_emulator import aws_emulator
 from tests.fixtures.services import free_port, given_or_started, postgres_server, redis_server
 
@@ -87,7 +93,7 @@ def not_served_yet(spec: dict[str, Any]) -> list[str]:
     )
 
 
-# The hooks log in before every authenticated call; the limits themselves are tested in pytest.
+# The hooks log in before every authenticated call; rate_limits.py meets the real limits.
 UNTHROTTLED = {
     f"RATELIMIT_{name}": "1000000/60"
     for name in (
@@ -104,6 +110,7 @@ UNTHROTTLED = {
 # Uploads the fuzzer leaves pending would otherwise soon refuse every new one (409).
 UNCAPPED = {"ATTACHMENTS_PENDING_PER_POST": "1000000", "ATTACHMENTS_PENDING_PER_USER": "1000000"}
 REPORTS = ROOT / "reports" / "schemathesis"
+CONFIG = ROOT / "schemathesis.toml"
 NDJSON_REPORT = REPORTS / "events.ndjson"
 # The worker logs at INFO, which would bury schemathesis' output.
 WORKER_LOG = REPORTS / "worker.log"
@@ -144,35 +151,128 @@ def job_worker(env: dict[str, str]) -> Iterator[None]:
             process.wait(timeout=20)
 
 
+@contextlib.contextmanager
+def served_stack(limits: Mapping[str, str]) -> Iterator[tuple[str, dict[str, str]]]:
+    """The base URL of the app served on a migrated database, with `limits` over the defaults,
+    and the environment it runs in."""
+    pepper = secrets.token_urlsafe(48)
+    with (
+        given_or_started("TEST_DATABASE_URL", postgres_server) as url,
+        given_or_started("TEST_REDIS_URL", redis_server) as redis_url,
+        tempfile.TemporaryDirectory() as cache_dir,
+        aws_emulator(free_port(), Settings(token_pepper=pepper)) as aws_env,
+    ):
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith("RATELIMIT_")}
+        env = {
+            **inherited,
+            **image_env(Path(cache_dir)),
+            **ON_THIS_MACHINE,
+            **limits,
+            **aws_env,
+            "DATABASE_URL": url,
+            "REDIS_URL": redis_url,
+            "TOKEN_PEPPER": pepper,
+            "LOG_LEVEL": "WARNING",
+        }
+        subprocess.run(
+            [sys.executable, "-m", "alembic", "upgrade", "head"], env=env, cwd=ROOT, check=True
+        )
+        with served_app(env, free_port()) as base:
+            yield base, env
+
+
 @dataclass(frozen=True)
-class Admin:
+class Account:
     id: str
     email: str
 
 
-def make_admin(base: str, env: dict[str, str]) -> Admin:
-    email = f"contract-{secrets.token_hex(4)}@example.com"
-    body = {"email": email, "password": PASSWORD, "displayName": "Contract"}
+def make_account(base: str, env: dict[str, str], role: str) -> Account:
+    """A new account with PASSWORD; registration makes an author, set-role anything else."""
+    email = f"contract-{role}-{secrets.token_hex(4)}@example.com"
+    body = {"email": email, "password": PASSWORD, "displayName": f"Contract {role}"}
     # Hashing the password can take a while on a busy machine.
     response = httpx.post(f"{base}/v1/users", json=body, timeout=60)
     response.raise_for_status()
-    subprocess.run(
-        [sys.executable, "-m", "app.cli", "set-role", "--email", email, "--role", "admin"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-    )
-    return Admin(id=response.json()["data"]["id"], email=email)
+    if role != fuzz_state.PEER_ROLE:
+        subprocess.run(
+            [sys.executable, "-m", "app.cli", "set-role", "--email", email, "--role", role],
+            env=env,
+            cwd=ROOT,
+            check=True,
+        )
+    return Account(id=response.json()["data"]["id"], email=email)
+
+
+def auth_document(accounts: Mapping[str, Account]) -> dict[str, Any]:
+    """The WFC document [auth.wfc] reads: a login through createSession per identity."""
+    login = {
+        "verb": "POST",
+        "endpoint": "/v1/sessions",
+        "contentType": "application/json",
+        "token": {
+            "extractFrom": "body",
+            "extractSelector": "/data/token",
+            "sendIn": "header",
+            "sendName": "Authorization",
+            "sendTemplate": "Bearer {token}",
+        },
+    }
+    return {
+        "auth": [
+            {
+                "name": name,
+                "loginEndpointAuth": {
+                    **login,
+                    "payloadUserPwd": {
+                        "username": account.email,
+                        "usernameField": "email",
+                        "password": PASSWORD,
+                        "passwordField": "password",
+                    },
+                },
+            }
+            for name, account in accounts.items()
+        ]
+    }
+
+
+def run_config(document: Path) -> str:
+    """schemathesis.toml with the two identities, whose logins `document` holds.
+
+    Kept out of schemathesis.toml because schemathesis loads [auth.wfc] with any schema, in any
+    process that finds the file, and this document exists only while the run does.
+    """
+    admin, peer = fuzz_state.ADMIN_IDENTITY, fuzz_state.PEER_IDENTITY
+    section = [
+        "",
+        "[auth.wfc]",
+        f"path = {json.dumps(str(document))}",
+        # Every request goes as the admin; the author answers only the check's replays.
+        f"user = {json.dumps(admin)}",
+        f"peers = {json.dumps([admin, peer])}",
+        # A role change by the fuzzer ends the author's sessions (the hooks give the role back).
+        "refresh_interval = 60",
+    ]
+    return CONFIG.read_text() + "\n".join(section) + "\n"
 
 
 PHASES = "examples,coverage,fuzzing,stateful"
 
 
 def schemathesis_command(
-    base: str, *, seed: int, max_examples: int, skip: list[str], phases: str = PHASES
+    base: str,
+    *,
+    config: Path,
+    seed: int,
+    max_examples: int,
+    skip: list[str],
+    phases: str = PHASES,
 ) -> list[str]:
     command = [
         str(BIN / "schemathesis"),
+        "--config-file",
+        str(config),
         "run",
         f"{base}/openapi.json",
         "--checks",
@@ -198,18 +298,24 @@ def schemathesis_command(
 
 
 def verdict(status: int, spec: dict[str, Any], skip: list[str]) -> int:
-    """Print what the run did; 1 when an operation was never tested past a refusal."""
+    """Print what the run did; 1 when an operation was never tested past a refusal, or when
+    object_level_authorization sent nothing as the peer."""
     if not NDJSON_REPORT.is_file():
         print(f"schemathesis wrote no {NDJSON_REPORT.name}: nothing to summarize")
         return status or 1
     served = sorted(set(run_summary.operation_ids(spec).values()) - set(skip))
     summary = run_summary.summarize(
-        run_summary.events(NDJSON_REPORT), run_summary.operation_ids(spec)
+        run_summary.events(NDJSON_REPORT),
+        run_summary.operation_ids(spec),
+        peer=fuzz_state.PEER_IDENTITY,
     )
     print("\n".join(run_summary.render(summary, served)))
     starved = run_summary.starved(summary, served)
     if starved:
         print(f"valid requests got only 401, 403 or 404 from: {', '.join(starved)}")
+        return status or 1
+    if run_summary.unchecked_authorization(summary):
+        print(f"object_level_authorization sent nothing as {fuzz_state.PEER_IDENTITY}")
         return status or 1
     return status
 
@@ -224,44 +330,40 @@ def main() -> int:
     print(f"schemathesis seed: {seed} (replay with: make contract SEED={seed})", flush=True)
     spec = load_spec()
     skip = not_served_yet(spec)
-    pepper = secrets.token_urlsafe(48)
     with (
-        given_or_started("TEST_DATABASE_URL", postgres_server) as url,
-        given_or_started("TEST_REDIS_URL", redis_server) as redis_url,
-        tempfile.TemporaryDirectory() as cache_dir,
-        aws_emulator(free_port(), Settings(token_pepper=pepper)) as aws_env,
+        served_stack({**UNTHROTTLED, **UNCAPPED}) as (base, env),
+        job_worker(env),
+        tempfile.TemporaryDirectory() as secrets_dir,
     ):
-        env = {
-            **os.environ,
-            **image_env(Path(cache_dir)),
-            **ON_THIS_MACHINE,
-            **UNTHROTTLED,
-            **UNCAPPED,
-            **aws_env,
-            "DATABASE_URL": url,
-            "REDIS_URL": redis_url,
-            "TOKEN_PEPPER": pepper,
-            "LOG_LEVEL": "WARNING",
-        }
-        subprocess.run(
-            [sys.executable, "-m", "alembic", "upgrade", "head"], env=env, cwd=ROOT, check=True
+        admin = make_account(base, env, fuzz_state.ADMIN_ROLE)
+        author = make_account(base, env, fuzz_state.PEER_ROLE)
+        # Passwords stay out of reports/: the document lives as long as the run.
+        document = Path(secrets_dir) / "identities.json"
+        identities = {fuzz_state.ADMIN_IDENTITY: admin, fuzz_state.PEER_IDENTITY: author}
+        document.write_text(json.dumps(auth_document(identities)))
+        config = Path(secrets_dir) / CONFIG.name
+        config.write_text(run_config(document))
+        command = schemathesis_command(
+            base,
+            config=config,
+            seed=seed,
+            max_examples=args.max_examples,
+            skip=skip,
+            phases=args.phases,
         )
-        with served_app(env, free_port()) as base, job_worker(env):
-            admin = make_admin(base, env)
-            command = schemathesis_command(
-                base, seed=seed, max_examples=args.max_examples, skip=skip, phases=args.phases
-            )
-            hooks_env = {
-                **env,
-                "SCHEMATHESIS_HOOKS": "scripts.contract.schemathesis_hooks",
-                "CONTRACT_BASE_URL": base,
-                "CONTRACT_EMAIL": admin.email,
-                "CONTRACT_PASSWORD": PASSWORD,
-                "CONTRACT_ADMIN_ID": admin.id,
-                "PYTHONPATH": str(ROOT),
-            }
-            NDJSON_REPORT.unlink(missing_ok=True)
-            status = subprocess.run(command, env=hooks_env, cwd=ROOT, check=False).returncode
+        hooks_env = {
+            **env,
+            "SCHEMATHESIS_HOOKS": "scripts.contract.schemathesis_hooks",
+            "CONTRACT_BASE_URL": base,
+            "CONTRACT_EMAIL": admin.email,
+            "CONTRACT_PASSWORD": PASSWORD,
+            "CONTRACT_ADMIN_ID": admin.id,
+            "CONTRACT_PEER_EMAIL": author.email,
+            "CONTRACT_PEER_ID": author.id,
+            "PYTHONPATH": str(ROOT),
+        }
+        NDJSON_REPORT.unlink(missing_ok=True)
+        status = subprocess.run(command, env=hooks_env, cwd=ROOT, check=False).returncode
     return verdict(status, spec, skip)
 
 

@@ -1,9 +1,9 @@
 """What the contract run's hooks do outside the fuzzer's requests, as a client of the API would:
 log in, post a file to an upload form, fetch a password reset token from the mail queue, and
-give the admin back a role the fuzzer took away.
+give the admin and the author back a role the fuzzer changed.
 
 The run (scripts/contract/contract_test.py) passes the base URL, the admin's credentials and id,
-and the AWS emulator's environment.
+the author's email and id, and the AWS emulator's environment.
 """
 
 from __future__ import annotations
@@ -25,6 +25,10 @@ from app.settings import Settings
 TIMEOUT = 30
 MAIL_WAIT_SECONDS = 20
 ADMIN_ROLE = "admin"
+PEER_ROLE = "author"
+# The names of the two identities in the WFC document; schemathesis.toml names them too.
+ADMIN_IDENTITY = "admin"
+PEER_IDENTITY = "author"
 
 
 def base_url() -> str:
@@ -33,6 +37,10 @@ def base_url() -> str:
 
 def admin_id() -> str:
     return os.environ["CONTRACT_ADMIN_ID"]
+
+
+def peer_id() -> str:
+    return os.environ["CONTRACT_PEER_ID"]
 
 
 def login(email: str | None = None, password: str | None = None) -> str:
@@ -93,6 +101,11 @@ def upload(form: Mapping[str, Any], *, content_type: str, size: int) -> None:
     response.raise_for_status()
 
 
+def set_role(email: str, role: str) -> None:
+    command = [sys.executable, "-m", "app.cli", "set-role", "--email", email, "--role", role]
+    subprocess.run(command, check=True, capture_output=True)
+
+
 def restore_admin(role: str) -> bool:
     """Make the admin an admin again after the fuzzer changed its role; whether that was needed.
 
@@ -100,8 +113,18 @@ def restore_admin(role: str) -> bool:
     """
     if role == ADMIN_ROLE:
         return False
-    command = [sys.executable, "-m", "app.cli", "set-role", "--email", os.environ["CONTRACT_EMAIL"]]
-    subprocess.run([*command, "--role", ADMIN_ROLE], check=True, capture_output=True)
+    set_role(os.environ["CONTRACT_EMAIL"], ADMIN_ROLE)
+    return True
+
+
+def restore_peer(role: str) -> bool:
+    """Make the author an author again: as an editor or an admin it may read what the admin owns.
+
+    Its sessions ended with the change; schemathesis logs it in again at its next refresh.
+    """
+    if role == PEER_ROLE:
+        return False
+    set_role(os.environ["CONTRACT_PEER_EMAIL"], PEER_ROLE)
     return True
 
 

@@ -1,11 +1,14 @@
 """Schemathesis hooks for the contract run: the state a valid request needs to succeed.
 
-- One admin session for the whole run. The operations that end a session (logout, revoke) get
-  a session of their own per call, so logging out never logs the run out. A revoke can still
-  name the admin's session, and a role change ends it: after those, and after a 401 to the
-  admin's token, the session is checked and, once ended, the next call logs in again. (The
-  stateful phase does not replay a 401 with fresh credentials as the others can, so the
-  session must be renewed before the next call, not after its 401.)
+- One admin session for the whole run. schemathesis logs both identities in ([auth.wfc] in
+  schemathesis.toml) and sends every request as the admin; before the call, the admin's token
+  is swapped for the session below. object_level_authorization sends its own requests as the
+  author, with schemathesis' login, past these hooks. The operations that end a session
+  (logout, revoke) get a session of their own per call, so logging out never logs the run
+  out. A revoke can still name the admin's session, and a role change ends it: after those,
+  and after a 401 to the admin's token, the session is checked and, once ended, the next call
+  logs in again. (The stateful phase does not replay a 401 with fresh credentials as the
+  others can, so the session must be renewed before the next call, not after its 401.)
 - An Idempotency-Key of its own for each valid call.
 - The client's side of an upload: a file posted to each form createAttachment hands out, so
   that completeAttachment meets real uploads.
@@ -14,7 +17,7 @@
   confirmPasswordReset, and the last job completeAttachment started for getJob. The stateful
   phase follows the contract's links to the same objects, but reaches long chains only now
   and then.
-- The admin made an admin again when the fuzzer changes its role.
+- The admin made an admin again, and the author an author, when the fuzzer changes a role.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from app.settings import Settings
 from scripts.contract import fuzz_state
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
+AUTHORIZATION = "Authorization"
 # The contract's longest key, less the suffix added below ("-" and 16 hex digits).
 _KEY_ROOM = 255 - 17
 ENDS_A_SESSION = frozenset({"deleteCurrentSession", "deleteSession"})
@@ -50,18 +54,17 @@ def is_positive(case: Any) -> bool:
     return meta is not None and meta.generation.mode.is_positive
 
 
-# Not cached by schemathesis: the admin's session caches itself, and knows when it has ended.
-@schemathesis.auth(refresh_interval=None)
-class LoginAuth:
-    def get(self, case: Any, context: Any) -> str:
-        """A session of its own for a call that ends one, else the admin's."""
-        if operation_id(case) in ENDS_A_SESSION:
-            return fuzz_state.login()
-        return ADMIN.token()
+def admin_token(case: Any) -> str:
+    """A session of its own for a call that ends one, else the admin's."""
+    if operation_id(case) in ENDS_A_SESSION:
+        return fuzz_state.login()
+    return ADMIN.token()
 
-    def set(self, case: Any, data: str, context: Any) -> None:
-        case.headers = case.headers or {}
-        case.headers["Authorization"] = f"Bearer {data}"
+
+def sent_as_the_admin(case: Any) -> bool:
+    """Whether schemathesis put the admin's credentials on this call (not on a call it sends
+    without them, to test that they are required)."""
+    return case.auth_identity == fuzz_state.ADMIN_IDENTITY and AUTHORIZATION in (case.headers or {})
 
 
 def idempotency_key(case: Any) -> str | None:
@@ -96,6 +99,8 @@ def real_value(name: str | None) -> tuple[str, str] | None:
 
 @schemathesis.hook
 def before_call(context: Any, case: Any, **kwargs: Any) -> None:
+    if sent_as_the_admin(case):
+        case.headers[AUTHORIZATION] = f"Bearer {admin_token(case)}"
     key = idempotency_key(case)
     if key is not None:
         case.headers = {**(case.headers or {}), IDEMPOTENCY_KEY: key}
@@ -129,5 +134,7 @@ def after_call(context: Any, case: Any, response: Any) -> None:
         user = response.json()["data"]
         if user["id"] == fuzz_state.admin_id() and fuzz_state.restore_admin(user["role"]):
             ADMIN.drop()
+        elif user["id"] == fuzz_state.peer_id():
+            fuzz_state.restore_peer(user["role"])
     if may_have_ended_the_admins_session(name, case, response):
         ADMIN.check()

@@ -107,3 +107,17 @@ def test_the_admin_role_is_restored_only_when_it_was_taken(
     assert commands == []
     assert fuzz_state.restore_admin("author")
     assert commands[0][-4:] == ["--email", "admin@example.com", "--role", "admin"]
+
+
+@pytest.mark.parametrize("taken", ["editor", "admin"])
+def test_the_author_role_is_restored_only_when_it_was_changed(
+    monkeypatch: pytest.MonkeyPatch, taken: str
+) -> None:
+    commands: list[list[str]] = []
+    monkeypatch.setenv("CONTRACT_PEER_EMAIL", "author@example.com")
+    monkeypatch.setattr(subprocess, "run", lambda command, **_: commands.append(command))
+
+    assert not fuzz_state.restore_peer("author")
+    assert commands == []
+    assert fuzz_state.restore_peer(taken)
+    assert commands[0][-4:] == ["--email", "author@example.com", "--role", "author"]

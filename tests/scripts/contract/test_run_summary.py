@@ -10,6 +10,7 @@ import pytest
 
 from scripts.contract import run_summary
 
+CHECK = "object_level_authorization"
 OPERATIONS = {("GET", "/v1/posts/{postId}"): "getPost", ("GET", "/v1/jobs/{jobId}"): "getJob"}
 
 
@@ -22,15 +23,19 @@ def case(
     failed: int = 0,
     parent: str | None = None,
     transition: dict[str, Any] | None = None,
+    identity: str | None = None,
+    check: str = "a_check",
 ) -> dict[str, Any]:
     node: dict[str, Any] = {
         "value": {"method": method, "path": path, "meta": {"generation": {"mode": mode}}}
     }
+    if identity is not None:
+        node["value"]["auth_identity"] = identity
     if parent is not None:
         node["parent_id"] = parent
     if transition is not None:
         node["transition"] = transition
-    checks = [{"name": "a_check", "status": "failure"}] * failed + [
+    checks = [{"name": check, "status": "failure"}] * failed + [
         {"name": "another", "status": "success"}
     ]
     interaction = None if status is None else {"response": {"status_code": status}}
@@ -90,6 +95,51 @@ def test_leaves_out_check_follow_ups_and_reproductions() -> None:
     assert summary.phases["coverage"].cases == 2
     assert dict(summary.statuses["getPost"]["positive"]) == {200: 1}
     assert dict(summary.statuses["getJob"]["positive"]) == {200: 1}
+
+
+def test_counts_the_requests_sent_as_the_peer_and_the_failures_they_found() -> None:
+    post = "/v1/posts/{postId}"
+    records = [
+        scenario(
+            "coverage",
+            case("GET", post, 200, identity="admin"),
+            case("GET", post, 200, parent="c0", identity="author"),
+            case("GET", "/v1/posts", 200, parent="c0", identity="author"),
+            # the anonymous replay keeps the owner's name
+            case("GET", post, 404, parent="c0", identity="admin"),
+        ),
+        scenario(
+            "stateful",
+            case("GET", post, 200, identity="admin"),
+            case("GET", post, 200, parent="c0", identity="author", failed=1, check=CHECK),
+            case("GET", post, 200, parent="c0", transition={"id": "link"}, identity="admin"),
+        ),
+    ]
+
+    summary = run_summary.summarize(records, OPERATIONS, peer="author")
+
+    assert dict(summary.peer_requests) == {"getPost": 2, "GET /v1/posts": 1}
+    assert summary.authorization_failures == 1
+    assert not run_summary.unchecked_authorization(summary)
+    # the replay's failure is the failure of the case it replayed
+    stateful = summary.phases["stateful"]
+    assert (stateful.cases, stateful.failed_cases, stateful.failed_checks) == (2, 1, 1)
+    assert summary.phases["coverage"].cases == 1
+    line = (
+        "object_level_authorization: 3 requests as the peer (GET /v1/posts:1 getPost:2), 1 failed"
+    )
+    assert line in run_summary.render(summary, [])
+
+
+def test_a_run_without_requests_as_the_peer_checked_no_authorization() -> None:
+    records = [scenario("fuzzing", case("GET", "/v1/posts/{postId}", 200, identity="admin"))]
+
+    summary = run_summary.summarize(records, OPERATIONS, peer="author")
+
+    assert run_summary.unchecked_authorization(summary)
+    assert "object_level_authorization: 0 requests as the peer (-), 0 failed" in (
+        run_summary.render(summary, [])
+    )
 
 
 def test_names_undocumented_methods_by_method_and_path() -> None:

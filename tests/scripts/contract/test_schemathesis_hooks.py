@@ -26,6 +26,7 @@ from scripts.contract import fuzz_state, schemathesis_hooks
 ROOT = Path(__file__).resolve().parents[3]
 SCHEMA = schemathesis.openapi.from_dict(yaml.safe_load((ROOT / "spec/openapi.yaml").read_text()))
 ADMIN_ID = "5b0c6f43-2b8e-4d8e-9a57-0d7c1e0b6a1f"
+PEER_ID = "0f3e0d2c-8a4b-4c6d-9e1f-2a3b4c5d6e7f"
 
 
 def make_case(
@@ -61,23 +62,49 @@ def admin(monkeypatch: pytest.MonkeyPatch) -> fuzz_state.AdminSession:
     return session
 
 
+def as_the_admin(case: Case[Any], login: str = "schemathesis-login") -> Case[Any]:
+    """The case as schemathesis' [auth.wfc] hands it over: its login on, tagged as the admin."""
+    case.headers["Authorization"] = f"Bearer {login}"
+    case._auth_identity = fuzz_state.ADMIN_IDENTITY
+    return case
+
+
 def test_session_ending_operations_get_a_session_per_call(
     admin: fuzz_state.AdminSession,
 ) -> None:
-    auth = schemathesis_hooks.LoginAuth()
-    reads = [make_case("/v1/users/me", "GET"), make_case("/v1/sessions", "GET")]
+    reads = [
+        as_the_admin(make_case("/v1/users/me", "GET")),
+        as_the_admin(make_case("/v1/sessions", "GET")),
+    ]
     enders = [
-        make_case("/v1/sessions/current", "DELETE"),
-        make_case("/v1/sessions/current", "DELETE"),
-        make_case("/v1/sessions/{sessionId}", "DELETE"),
+        as_the_admin(make_case("/v1/sessions/current", "DELETE")),
+        as_the_admin(make_case("/v1/sessions/current", "DELETE")),
+        as_the_admin(make_case("/v1/sessions/{sessionId}", "DELETE")),
     ]
 
-    admins = {auth.get(case, None) for case in reads}
-    own = [auth.get(case, None) for case in enders]
+    for case in [*reads, *enders]:
+        schemathesis_hooks.before_call(None, case)
 
-    assert admins == {admin.token()}
+    assert {case.headers["Authorization"] for case in reads} == {f"Bearer {admin.token()}"}
+    own = [case.headers["Authorization"] for case in enders]
     assert len(set(own)) == 3
-    assert admin.token() not in own
+    assert f"Bearer {admin.token()}" not in own
+    assert "Bearer schemathesis-login" not in own
+
+
+def test_calls_not_sent_as_the_admin_keep_their_credentials(
+    admin: fuzz_state.AdminSession,
+) -> None:
+    peer = as_the_admin(make_case("/v1/users/me", "GET"), login="the-authors")
+    peer._auth_identity = fuzz_state.PEER_IDENTITY
+    without = make_case("/v1/users/me", "GET")
+    without._auth_identity = fuzz_state.ADMIN_IDENTITY
+
+    schemathesis_hooks.before_call(None, peer)
+    schemathesis_hooks.before_call(None, without)
+
+    assert peer.headers["Authorization"] == "Bearer the-authors"
+    assert "Authorization" not in (without.headers or {})
 
 
 def ended_sessions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -122,14 +149,6 @@ def test_other_answers_leave_the_session_unchecked(
 
     assert checked == []
     assert admin.token() == token
-
-
-def test_login_auth_sends_the_token_as_a_bearer() -> None:
-    case = make_case("/v1/users/me", "GET")
-
-    schemathesis_hooks.LoginAuth().set(case, "the-token", None)
-
-    assert case.headers["Authorization"] == "Bearer the-token"
 
 
 def post(
@@ -243,6 +262,7 @@ def test_the_admin_gets_its_role_back_and_a_new_session(
     restored: list[str],
 ) -> None:
     monkeypatch.setenv("CONTRACT_ADMIN_ID", ADMIN_ID)
+    monkeypatch.setenv("CONTRACT_PEER_ID", PEER_ID)
     roles: list[str] = []
 
     def restore_admin(role: str) -> bool:
@@ -250,6 +270,7 @@ def test_the_admin_gets_its_role_back_and_a_new_session(
         return True
 
     monkeypatch.setattr(fuzz_state, "restore_admin", restore_admin)
+    monkeypatch.setattr(fuzz_state, "restore_peer", lambda role: pytest.fail("not the author"))
     before = admin.token()
     case = make_case("/v1/users/{userId}/role", "PATCH")
 
@@ -259,3 +280,26 @@ def test_the_admin_gets_its_role_back_and_a_new_session(
 
     assert roles == restored
     assert (admin.token() != before) == bool(restored)
+
+
+def test_the_author_gets_its_role_back(
+    admin: fuzz_state.AdminSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONTRACT_ADMIN_ID", ADMIN_ID)
+    monkeypatch.setenv("CONTRACT_PEER_ID", PEER_ID)
+    roles: list[str] = []
+
+    def restore_peer(role: str) -> bool:
+        roles.append(role)
+        return True
+
+    monkeypatch.setattr(fuzz_state, "restore_peer", restore_peer)
+    before = admin.token()
+    case = make_case("/v1/users/{userId}/role", "PATCH")
+
+    schemathesis_hooks.after_call(
+        None, case, Answer(200, {"data": {"id": PEER_ID, "role": "admin"}})
+    )
+
+    assert roles == ["admin"]
+    assert admin.token() == before
