@@ -138,12 +138,13 @@ def served_app(env: dict[str, str], port: int) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def job_worker(env: dict[str, str]) -> Iterator[None]:
-    """The worker runs the jobs the run starts (uploads, the mail of password resets)."""
+def job_worker(env: Mapping[str, str], *, log: Path = WORKER_LOG) -> Iterator[None]:
+    """The worker runs the jobs the run starts (uploads, the mail of password resets), in a
+    process of its own as Lambda's SQS trigger would; its output goes to `log`."""
     command = [sys.executable, "-m", "app.worker.poller", "--wait-seconds", "1"]
-    REPORTS.mkdir(parents=True, exist_ok=True)
-    with WORKER_LOG.open("w") as log:
-        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w") as sink:
+        process = subprocess.Popen(command, env=dict(env), cwd=ROOT, stdout=sink, stderr=sink)
         try:
             yield
         finally:

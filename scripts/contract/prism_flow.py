@@ -13,24 +13,19 @@ out: Prism refuses it with its own 422, as it should, and the pytest run of the 
 from __future__ import annotations
 
 import contextlib
-import os
 import re
-import secrets
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 from blog_api_client.errors import UnexpectedStatus
 
-from app.settings import Settings
-from scripts.contract.contract_test import ON_THIS_MACHINE, image_env, served_app
+from scripts.contract.contract_test import job_worker, served_stack
 from scripts.contract.sdk_flow import FlowError, run_flow
-from scripts.dev.aws_emulator import aws_emulator
-from tests.fixtures.services import free_port, given_or_started, postgres_server, redis_server
+from tests.fixtures.services import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "spec" / "openapi.yaml"
@@ -47,18 +42,6 @@ VIOLATION = re.compile(r"\[VALIDATOR\]|violation|terminated with error|✖|⚠",
 def violations(log: str) -> list[str]:
     """The lines of a Prism log that report a violation or an error."""
     return [line for line in log.splitlines() if VIOLATION.search(line)]
-
-
-@contextlib.contextmanager
-def job_worker(env: Mapping[str, str]) -> Iterator[None]:
-    """The jobs queue's poller in a process of its own, as Lambda's SQS trigger would run it."""
-    command = [sys.executable, "-m", "app.worker.poller", "--wait-seconds", "1"]
-    process = subprocess.Popen(command, env=dict(env), cwd=ROOT, stdout=subprocess.DEVNULL)
-    try:
-        yield
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 @contextlib.contextmanager
@@ -84,35 +67,15 @@ def prism_proxy(upstream: str, log: Path) -> Iterator[str]:
 
 def flow_through_prism(log: Path) -> str | None:
     """Serve the app with its services, run the flow through Prism; the flow's failure, if any."""
-    pepper = secrets.token_urlsafe(48)
     with (
-        given_or_started("TEST_DATABASE_URL", postgres_server) as url,
-        given_or_started("TEST_REDIS_URL", redis_server) as redis_url,
-        tempfile.TemporaryDirectory() as cache_dir,
-        aws_emulator(free_port(), Settings(token_pepper=pepper)) as aws_env,
+        served_stack({}) as (base, env),
+        job_worker(env, log=log.with_name("worker.log")),
+        prism_proxy(base, log) as proxy,
     ):
-        env = {
-            **os.environ,
-            **image_env(Path(cache_dir)),
-            **ON_THIS_MACHINE,
-            **aws_env,
-            "DATABASE_URL": url,
-            "REDIS_URL": redis_url,
-            "TOKEN_PEPPER": pepper,
-            "LOG_LEVEL": "WARNING",
-        }
-        subprocess.run(
-            [sys.executable, "-m", "alembic", "upgrade", "head"], env=env, cwd=ROOT, check=True
-        )
-        with (
-            job_worker(env),
-            served_app(env, free_port()) as base,
-            prism_proxy(base, log) as proxy,
-        ):
-            try:
-                run_flow(proxy, send_invalid_requests=False)
-            except (FlowError, UnexpectedStatus, httpx.HTTPError) as exc:
-                return f"{type(exc).__name__}: {exc}"
+        try:
+            run_flow(proxy, send_invalid_requests=False)
+        except (FlowError, UnexpectedStatus, httpx.HTTPError) as exc:
+            return f"{type(exc).__name__}: {exc}"
     return None
 
 

@@ -16,8 +16,7 @@ from blog_api_client.models import ErrorEnvelope
 from blog_api_client.types import Response
 
 from app.settings import Settings
-from scripts.contract.contract_test import ON_THIS_MACHINE, image_env, served_app
-from scripts.contract.prism_flow import job_worker
+from scripts.contract.contract_test import ON_THIS_MACHINE, image_env, job_worker, served_app
 from scripts.contract.sdk_flow import (
     IMAGE,
     FlowError,
@@ -45,7 +44,7 @@ def served(settings: Settings, tmp_path: Path) -> Iterator[str]:
     }
     if settings.redis_url is not None:
         env["REDIS_URL"] = settings.redis_url
-    with job_worker(env), served_app(env, free_port()) as base:
+    with job_worker(env, log=tmp_path / "worker.log"), served_app(env, free_port()) as base:
         yield base
 
 
