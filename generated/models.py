@@ -235,7 +235,9 @@ class UserEnvelope(BaseModel):
     data: User
     error: Annotated[
         ApiError | None,
-        Field(description="Always null in a success envelope (typed as in ErrorEnvelope)."),
+        Field(
+            description="Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read."
+        ),
     ]
 
 
@@ -247,7 +249,9 @@ class PublicUserEnvelope(BaseModel):
     data: PublicUser
     error: Annotated[
         ApiError | None,
-        Field(description="Always null in a success envelope (typed as in ErrorEnvelope)."),
+        Field(
+            description="Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read."
+        ),
     ]
 
 
@@ -283,7 +287,9 @@ class NewSessionEnvelope(BaseModel):
     data: NewSession
     error: Annotated[
         ApiError | None,
-        Field(description="Always null in a success envelope (typed as in ErrorEnvelope)."),
+        Field(
+            description="Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read."
+        ),
     ]
 
 
@@ -306,7 +312,9 @@ class SessionListEnvelope(BaseModel):
     data: list[Session]
     error: Annotated[
         ApiError | None,
-        Field(description="Always null in a success envelope (typed as in ErrorEnvelope)."),
+        Field(
+            description="Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read."
+        ),
     ]
     meta: ListMeta
 
@@ -379,7 +387,9 @@ class CategoryEnvelope(BaseModel):
     data: Category
     error: Annotated[
         ApiError | None,
-        Field(description="Always null in a success envelope (typed as in ErrorEnvelope)."),
+        Field(
+            description="Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read."
+        ),
     ]
 
 
@@ -391,7 +401,9 @@ class CategoryListEnvelope(BaseModel):
     data: list[Category]
     error: Annotated[
         ApiError | None,
-        Field(description="Always null in a success envelope (typed as in ErrorEnvelope)."),
+        Field(
+            description="Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read."
+        ),
     ]
     meta: ListMeta
 
@@ -486,7 +498,9 @@ class PostEnvelope(BaseModel):
     data: Post
     error: Annotated[
         ApiError | None,
-        Field(description="Always null in a success envelope (typed as in ErrorEnvelope)."),
+        Field(
+            description="Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read."
+        ),
     ]
 
 
@@ -498,7 +512,9 @@ class PostListEnvelope(BaseModel):
     data: Annotated[list[Post], Field(max_length=100)]
     error: Annotated[
         ApiError | None,
-        Field(description="Always null in a success envelope (typed as in ErrorEnvelope)."),
+        Field(
+            description="Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read."
+        ),
     ]
     meta: PageMeta
 
@@ -519,7 +535,9 @@ class ViewCountEnvelope(BaseModel):
     data: ViewCount
     error: Annotated[
         ApiError | None,
-        Field(description="Always null in a success envelope (typed as in ErrorEnvelope)."),
+        Field(
+            description="Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read."
+        ),
     ]
 
 
@@ -586,7 +604,9 @@ class AttachmentEnvelope(BaseModel):
     data: Attachment
     error: Annotated[
         ApiError | None,
-        Field(description="Always null in a success envelope (typed as in ErrorEnvelope)."),
+        Field(
+            description="Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read."
+        ),
     ]
 
 
@@ -598,7 +618,9 @@ class AttachmentListEnvelope(BaseModel):
     data: list[Attachment]
     error: Annotated[
         ApiError | None,
-        Field(description="Always null in a success envelope (typed as in ErrorEnvelope)."),
+        Field(
+            description="Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read."
+        ),
     ]
     meta: ListMeta
 
@@ -639,7 +661,9 @@ class JobEnvelope(BaseModel):
     data: Job
     error: Annotated[
         ApiError | None,
-        Field(description="Always null in a success envelope (typed as in ErrorEnvelope)."),
+        Field(
+            description="Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read."
+        ),
     ]
 
 
@@ -694,7 +718,9 @@ class AttachmentUploadEnvelope(BaseModel):
     data: AttachmentUpload
     error: Annotated[
         ApiError | None,
-        Field(description="Always null in a success envelope (typed as in ErrorEnvelope)."),
+        Field(
+            description="Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read."
+        ),
     ]
 
 
@@ -713,5 +739,7 @@ class AcknowledgementEnvelope(BaseModel):
     data: Acknowledgement
     error: Annotated[
         ApiError | None,
-        Field(description="Always null in a success envelope (typed as in ErrorEnvelope)."),
+        Field(
+            description="Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read."
+        ),
     ]

@@ -230,26 +230,26 @@ export interface PublicUser {
 }
 
 /**
- * Always null in a success envelope (typed as in ErrorEnvelope).
+ * Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read.
  */
 export type UserEnvelopeError = ApiError | null;
 
 export interface UserEnvelope {
   success: true;
   data: User;
-  /** Always null in a success envelope (typed as in ErrorEnvelope). */
+  /** Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read. */
   error: UserEnvelopeError;
 }
 
 /**
- * Always null in a success envelope (typed as in ErrorEnvelope).
+ * Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read.
  */
 export type PublicUserEnvelopeError = ApiError | null;
 
 export interface PublicUserEnvelope {
   success: true;
   data: PublicUser;
-  /** Always null in a success envelope (typed as in ErrorEnvelope). */
+  /** Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read. */
   error: PublicUserEnvelopeError;
 }
 
@@ -277,14 +277,14 @@ export interface NewSession {
 }
 
 /**
- * Always null in a success envelope (typed as in ErrorEnvelope).
+ * Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read.
  */
 export type NewSessionEnvelopeError = ApiError | null;
 
 export interface NewSessionEnvelope {
   success: true;
   data: NewSession;
-  /** Always null in a success envelope (typed as in ErrorEnvelope). */
+  /** Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read. */
   error: NewSessionEnvelopeError;
 }
 
@@ -302,14 +302,14 @@ export interface Session {
 }
 
 /**
- * Always null in a success envelope (typed as in ErrorEnvelope).
+ * Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read.
  */
 export type SessionListEnvelopeError = ApiError | null;
 
 export interface SessionListEnvelope {
   success: true;
   data: Session[];
-  /** Always null in a success envelope (typed as in ErrorEnvelope). */
+  /** Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read. */
   error: SessionListEnvelopeError;
   meta: ListMeta;
 }
@@ -364,26 +364,26 @@ export interface Category {
 }
 
 /**
- * Always null in a success envelope (typed as in ErrorEnvelope).
+ * Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read.
  */
 export type CategoryEnvelopeError = ApiError | null;
 
 export interface CategoryEnvelope {
   success: true;
   data: Category;
-  /** Always null in a success envelope (typed as in ErrorEnvelope). */
+  /** Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read. */
   error: CategoryEnvelopeError;
 }
 
 /**
- * Always null in a success envelope (typed as in ErrorEnvelope).
+ * Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read.
  */
 export type CategoryListEnvelopeError = ApiError | null;
 
 export interface CategoryListEnvelope {
   success: true;
   data: Category[];
-  /** Always null in a success envelope (typed as in ErrorEnvelope). */
+  /** Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read. */
   error: CategoryListEnvelopeError;
   meta: ListMeta;
 }
@@ -496,19 +496,19 @@ export interface Post {
 }
 
 /**
- * Always null in a success envelope (typed as in ErrorEnvelope).
+ * Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read.
  */
 export type PostEnvelopeError = ApiError | null;
 
 export interface PostEnvelope {
   success: true;
   data: Post;
-  /** Always null in a success envelope (typed as in ErrorEnvelope). */
+  /** Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read. */
   error: PostEnvelopeError;
 }
 
 /**
- * Always null in a success envelope (typed as in ErrorEnvelope).
+ * Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read.
  */
 export type PostListEnvelopeError = ApiError | null;
 
@@ -516,7 +516,7 @@ export interface PostListEnvelope {
   success: true;
   /** @maxItems 100 */
   data: Post[];
-  /** Always null in a success envelope (typed as in ErrorEnvelope). */
+  /** Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read. */
   error: PostListEnvelopeError;
   meta: PageMeta;
 }
@@ -532,14 +532,14 @@ export interface ViewCount {
 }
 
 /**
- * Always null in a success envelope (typed as in ErrorEnvelope).
+ * Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read.
  */
 export type ViewCountEnvelopeError = ApiError | null;
 
 export interface ViewCountEnvelope {
   success: true;
   data: ViewCount;
-  /** Always null in a success envelope (typed as in ErrorEnvelope). */
+  /** Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read. */
   error: ViewCountEnvelopeError;
 }
 
@@ -653,38 +653,38 @@ export interface AttachmentUpload {
 }
 
 /**
- * Always null in a success envelope (typed as in ErrorEnvelope).
+ * Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read.
  */
 export type AttachmentEnvelopeError = ApiError | null;
 
 export interface AttachmentEnvelope {
   success: true;
   data: Attachment;
-  /** Always null in a success envelope (typed as in ErrorEnvelope). */
+  /** Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read. */
   error: AttachmentEnvelopeError;
 }
 
 /**
- * Always null in a success envelope (typed as in ErrorEnvelope).
+ * Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read.
  */
 export type AttachmentUploadEnvelopeError = ApiError | null;
 
 export interface AttachmentUploadEnvelope {
   success: true;
   data: AttachmentUpload;
-  /** Always null in a success envelope (typed as in ErrorEnvelope). */
+  /** Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read. */
   error: AttachmentUploadEnvelopeError;
 }
 
 /**
- * Always null in a success envelope (typed as in ErrorEnvelope).
+ * Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read.
  */
 export type AttachmentListEnvelopeError = ApiError | null;
 
 export interface AttachmentListEnvelope {
   success: true;
   data: Attachment[];
-  /** Always null in a success envelope (typed as in ErrorEnvelope). */
+  /** Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read. */
   error: AttachmentListEnvelopeError;
   meta: ListMeta;
 }
@@ -739,14 +739,14 @@ export interface Job {
 }
 
 /**
- * Always null in a success envelope (typed as in ErrorEnvelope).
+ * Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read.
  */
 export type JobEnvelopeError = ApiError | null;
 
 export interface JobEnvelope {
   success: true;
   data: Job;
-  /** Always null in a success envelope (typed as in ErrorEnvelope). */
+  /** Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read. */
   error: JobEnvelopeError;
 }
 
@@ -771,14 +771,14 @@ export const AcknowledgementStatus = {
 } as const;
 
 /**
- * Always null in a success envelope (typed as in ErrorEnvelope).
+ * Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read.
  */
 export type AcknowledgementEnvelopeError = ApiError | null;
 
 export interface AcknowledgementEnvelope {
   success: true;
   data: Acknowledgement;
-  /** Always null in a success envelope (typed as in ErrorEnvelope). */
+  /** Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read. */
   error: AcknowledgementEnvelopeError;
 }
 

@@ -20,7 +20,8 @@ class CategoryListEnvelope:
     Attributes:
         success (bool):
         data (list[Category]):
-        error (ApiError | None): Always null in a success envelope (typed as in ErrorEnvelope).
+        error (ApiError | None): Always null in a success envelope; typed `ApiError | null` rather than exactly null,
+            which some client generators cannot read.
         meta (ListMeta):
     """
 

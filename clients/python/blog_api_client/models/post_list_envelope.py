@@ -20,7 +20,8 @@ class PostListEnvelope:
     Attributes:
         success (bool):
         data (list[Post]):
-        error (ApiError | None): Always null in a success envelope (typed as in ErrorEnvelope).
+        error (ApiError | None): Always null in a success envelope; typed `ApiError | null` rather than exactly null,
+            which some client generators cannot read.
         meta (PageMeta):
     """
 

@@ -19,7 +19,8 @@ class ViewCountEnvelope:
     Attributes:
         success (bool):
         data (ViewCount):
-        error (ApiError | None): Always null in a success envelope (typed as in ErrorEnvelope).
+        error (ApiError | None): Always null in a success envelope; typed `ApiError | null` rather than exactly null,
+            which some client generators cannot read.
     """
 
     success: bool
