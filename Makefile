@@ -46,9 +46,14 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.synced ## Create the virtualenv from uv.lock
 
+# Generated into a scratch directory and swapped in, one run at a time (flock): a server or
+# test reading generated/ meanwhile never sees it half-written, and a failed run changes nothing.
 gen: install $(CLIENT_TOOLS) node_modules/.installed ## Extract the contract from docs/spec.md and regenerate spec/, generated/ and clients/
-	PATH=$(BIN):$$PATH scripts/codegen/gen.sh .
-	scripts/clients/generate.sh spec/openapi.yaml .
+	mkdir -p .tools && flock .tools/gen.lock sh -c '\
+	  tmp=$$(mktemp -d .tools/gen.XXXXXX) && trap "rm -rf $$tmp" EXIT \
+	  && PATH=$(BIN):$$PATH scripts/codegen/gen.sh $$tmp \
+	  && scripts/clients/generate.sh $$tmp/spec/openapi.yaml $$tmp \
+	  && for d in spec generated clients; do rm -rf $$d.old; [ ! -e $$d ] || mv $$d $$d.old; mv $$tmp/$$d $$d; rm -rf $$d.old; done'
 
 gen-check: install ## Fail when spec/ or generated/ differ from what docs/spec.md produces
 	tmp=$$(mktemp -d) && PATH=$(BIN):$$PATH scripts/codegen/gen.sh $$tmp \

@@ -50,6 +50,16 @@ class Quota(BaseModel):
 QuotaSetting = Annotated[Quota, NoDecode, BeforeValidator(_parse_quota)]
 
 
+def _parse_seconds_list(value: Any) -> Any:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+# Written in env as comma-separated seconds ("5,300,1800"), not JSON.
+SecondsList = Annotated[tuple[int, ...], NoDecode, BeforeValidator(_parse_seconds_list)]
+
+
 def _is_loopback(url: str) -> bool:
     host = urlsplit(url).hostname or ""
     if host == "localhost" or host.endswith(".localhost"):
@@ -163,6 +173,12 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(default=10, ge=1, le=50)
     outbox_backoff_cap_seconds: float = Field(default=300.0, gt=0)
 
+    # The trash (app/posts/trash.py): a deleted post is purged, with its files, this long after.
+    trash_retention_days: int = Field(default=30, ge=1, le=3650)
+    # How often the poller publishes due scheduled posts and purges old trash: a scheduled post
+    # goes out at most this long (plus the sweep's run) after its time, hence at most 60 s.
+    posts_sweep_interval_seconds: float = Field(default=10.0, gt=0, le=60)
+
     # Idempotency-Key (app/http/idempotency.py): the DynamoDB table of keys and first answers,
     # and how long an unfinished request holds its key before a retry may take it over (longer
     # than any request runs: the Lambda timeout).
@@ -173,6 +189,41 @@ class Settings(BaseSettings):
     # uploader: each open form may still put a file into the bucket (app/attachments/service.py).
     attachments_pending_per_post: int = Field(default=10, ge=1)
     attachments_pending_per_user: int = Field(default=20, ge=1)
+
+    # The feeds (app/feeds): the public site's origin, whose absolute URLs the feed and the
+    # sitemap name (its post pages are /posts/{slug}, and it routes /v1 and /sitemap.xml here);
+    # it must be set, and not loopback, outside local. Then their size and cache lifetimes.
+    public_base_url: str = "http://127.0.0.1:8000"
+    feed_title: str = Field(default="Blog", min_length=1, max_length=200)
+    feed_max_entries: int = Field(default=50, ge=1, le=500)
+    # The sitemap protocol allows 50,000 URLs per file; the home page is one of them.
+    sitemap_max_urls: int = Field(default=50_000, ge=1, le=50_000)
+    # Every post write retires the cached documents; this bounds how long an author's new
+    # display name takes to show.
+    cache_feed_ttl_seconds: int = Field(default=300, ge=1)
+    # Cache-Control: public, max-age on the documents, for feed readers and shared caches.
+    feed_max_age_seconds: int = Field(default=300, ge=0, le=86400)
+
+    # Webhook deliveries (app/webhooks). The waits between attempts (Standard Webhooks'
+    # schedule, the last wait shortened so the attempts end within 24 hours), each with up to
+    # 10 % jitter; after the last one fails the delivery is `failed`.
+    webhooks_retry_schedule_seconds: SecondsList = (5, 300, 1800, 7200, 18000, 36000, 21600)
+    # One attempt's whole exchange (connect, send, answer); the contract promises 5 seconds.
+    webhooks_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+    webhooks_resolve_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
+    # How long a worker owns the deliveries it claimed before another may take them: longer
+    # than a batch of sends takes.
+    webhooks_claim_seconds: float = Field(default=60.0, gt=0, le=900)
+    webhooks_batch: int = Field(default=20, ge=1, le=500)
+    # After a rotation the previous secret signs too for this long.
+    webhooks_rotation_grace_seconds: int = Field(default=86400, ge=0, le=30 * 86400)
+    # Encrypts the signing secrets at rest (AES-256-GCM); derived from the pepper when unset.
+    webhooks_secret_key: SecretStr = SecretStr("")
+    # Lets webhook URLs reach loopback and private addresses: for tests and make run only.
+    webhooks_allow_private_targets: bool = False
+    # Off, the worker sends no delivery (they wait, pending): for runs that must not reach out,
+    # such as the contract run, whose fuzzed subscriptions name random hosts.
+    webhooks_deliver: bool = True
 
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     spec_path: Path = ROOT / "spec" / "openapi.yaml"
@@ -188,6 +239,23 @@ class Settings(BaseSettings):
                     f"FORWARDED_ALLOW_IPS: {entry.strip()!r} is not an address or a network"
                 ) from None
         return value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _public_base_url_is_an_origin(cls, value: str) -> str:
+        """An http(s) URL with a host and at most a path (kept without its trailing slash)."""
+        parts = urlsplit(value.strip())
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.username is not None
+            or parts.query
+            or parts.fragment
+        ):
+            raise ValueError(
+                f"PUBLIC_BASE_URL: {value!r} is not an http(s) URL with a host and no query"
+            )
+        return value.strip().rstrip("/")
 
     @model_validator(mode="after")
     def _pepper_has_a_source(self) -> Settings:
@@ -220,8 +288,16 @@ class Settings(BaseSettings):
                 "AWS_ENDPOINT_URL or AWS_SERVICE_ENDPOINTS points at loopback (the embedded "
                 "AWS emulator)"
             )
+        if _is_loopback(self.public_base_url):
+            problems.append(
+                "PUBLIC_BASE_URL is unset or loopback (the feed and sitemap would link there)"
+            )
         if self.is_sqlite:
             problems.append("DATABASE_URL is SQLite (use DATABASE_DSQL_ENDPOINT or PostgreSQL)")
+        if self.webhooks_allow_private_targets:
+            problems.append(
+                "WEBHOOKS_ALLOW_PRIVATE_TARGETS is true (webhooks could reach internal addresses)"
+            )
         if problems:
             raise ValueError(
                 f"ENVIRONMENT={self.environment} refuses to start: " + "; ".join(problems)
@@ -242,6 +318,15 @@ class Settings(BaseSettings):
     def cursor_key(self) -> bytes:
         """Signs pagination cursors; derived from the pepper, so it needs no secret of its own."""
         return hashlib.sha256(b"cursor:" + self.token_pepper.get_secret_value().encode()).digest()
+
+    def webhook_secrets_key(self) -> bytes:
+        """The AES-256 key of the stored webhook secrets: WEBHOOKS_SECRET_KEY's digest, or else
+        one derived from the pepper."""
+        configured = self.webhooks_secret_key.get_secret_value()
+        if configured:
+            return hashlib.sha256(b"webhook-secrets:" + configured.encode()).digest()
+        pepper = self.token_pepper.get_secret_value().encode()
+        return hashlib.sha256(b"webhook-secrets:pepper:" + pepper).digest()
 
     @property
     def is_sqlite(self) -> bool:

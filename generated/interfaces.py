@@ -24,20 +24,35 @@ from .models import (
     Health,
     JobEnvelope,
     NewSessionEnvelope,
+    NewWebhookEnvelope,
     PasswordResetConfirm,
     PasswordResetRequest,
     PostCreate,
     PostEnvelope,
+    PostRevisionEnvelope,
+    PostRevisionListEnvelope,
     PostStatus,
     PostUpdate,
     PublicUserEnvelope,
     SessionCreate,
     SessionListEnvelope,
+    Slug,
+    TagCreate,
+    TagEnvelope,
+    TagListEnvelope,
+    TagUpdate,
+    TrashedPostListEnvelope,
     UserCreate,
     UserEnvelope,
     UserRoleUpdate,
     UserUpdate,
     ViewCountEnvelope,
+    WebhookCreate,
+    WebhookDeliveryEnvelope,
+    WebhookDeliveryListEnvelope,
+    WebhookEnvelope,
+    WebhookListEnvelope,
+    WebhookUpdate,
 )
 
 
@@ -116,6 +131,26 @@ class CategoriesHandlers(Protocol):
     ) -> None: ...
 
 
+class FeedsHandlers(Protocol):
+    """The operations tagged feeds, which handlers/feeds.py implements."""
+
+    async def get_sitemap(
+        self,
+        ctx: RequestContext,
+        *,
+        if_none_match: str | None,
+        if_modified_since: str | None,
+    ) -> Response: ...
+
+    async def get_posts_feed(
+        self,
+        ctx: RequestContext,
+        *,
+        if_none_match: str | None,
+        if_modified_since: str | None,
+    ) -> Response: ...
+
+
 class JobsHandlers(Protocol):
     """The operations tagged jobs, which handlers/jobs.py implements."""
 
@@ -159,6 +194,7 @@ class PostsHandlers(Protocol):
         category_id: UUID | None,
         author_id: UUID | None,
         status: PostStatus | None,
+        tag: Slug | None,
         q: str | None,
     ) -> Response: ...
 
@@ -209,6 +245,36 @@ class PostsHandlers(Protocol):
     ) -> ViewCountEnvelope: ...
 
 
+class RevisionsHandlers(Protocol):
+    """The operations tagged revisions, which handlers/revisions.py implements."""
+
+    async def list_post_revisions(
+        self,
+        ctx: RequestContext,
+        *,
+        cursor: str | None,
+        limit: int,
+        post_id: UUID,
+    ) -> PostRevisionListEnvelope: ...
+
+    async def get_post_revision(
+        self,
+        ctx: RequestContext,
+        *,
+        post_id: UUID,
+        revision_id: UUID,
+    ) -> PostRevisionEnvelope: ...
+
+    async def restore_post_revision(
+        self,
+        ctx: RequestContext,
+        *,
+        if_match: str,
+        post_id: UUID,
+        revision_id: UUID,
+    ) -> PostEnvelope: ...
+
+
 class SessionsHandlers(Protocol):
     """The operations tagged sessions, which handlers/sessions.py implements."""
 
@@ -244,6 +310,66 @@ class SystemHandlers(Protocol):
         self,
         ctx: RequestContext,
     ) -> Health: ...
+
+
+class TagsHandlers(Protocol):
+    """The operations tagged tags, which handlers/tags.py implements."""
+
+    async def list_tags(
+        self,
+        ctx: RequestContext,
+        *,
+        cursor: str | None,
+        limit: int,
+    ) -> TagListEnvelope: ...
+
+    async def create_tag(
+        self,
+        ctx: RequestContext,
+        *,
+        body: TagCreate,
+    ) -> TagEnvelope: ...
+
+    async def get_tag(
+        self,
+        ctx: RequestContext,
+        *,
+        tag_id: UUID,
+    ) -> TagEnvelope: ...
+
+    async def update_tag(
+        self,
+        ctx: RequestContext,
+        *,
+        tag_id: UUID,
+        body: TagUpdate,
+    ) -> TagEnvelope: ...
+
+    async def delete_tag(
+        self,
+        ctx: RequestContext,
+        *,
+        tag_id: UUID,
+    ) -> None: ...
+
+
+class TrashHandlers(Protocol):
+    """The operations tagged trash, which handlers/trash.py implements."""
+
+    async def restore_post(
+        self,
+        ctx: RequestContext,
+        *,
+        post_id: UUID,
+    ) -> PostEnvelope: ...
+
+    async def list_trashed_posts(
+        self,
+        ctx: RequestContext,
+        *,
+        cursor: str | None,
+        limit: int,
+    ) -> TrashedPostListEnvelope: ...
 
 
 class UsersHandlers(Protocol):
@@ -282,3 +408,68 @@ class UsersHandlers(Protocol):
         user_id: UUID,
         body: UserRoleUpdate,
     ) -> PublicUserEnvelope: ...
+
+
+class WebhooksHandlers(Protocol):
+    """The operations tagged webhooks, which handlers/webhooks.py implements."""
+
+    async def list_webhooks(
+        self,
+        ctx: RequestContext,
+        *,
+        cursor: str | None,
+        limit: int,
+    ) -> WebhookListEnvelope: ...
+
+    async def create_webhook(
+        self,
+        ctx: RequestContext,
+        *,
+        body: WebhookCreate,
+    ) -> NewWebhookEnvelope: ...
+
+    async def get_webhook(
+        self,
+        ctx: RequestContext,
+        *,
+        webhook_id: UUID,
+    ) -> WebhookEnvelope: ...
+
+    async def update_webhook(
+        self,
+        ctx: RequestContext,
+        *,
+        webhook_id: UUID,
+        body: WebhookUpdate,
+    ) -> WebhookEnvelope: ...
+
+    async def delete_webhook(
+        self,
+        ctx: RequestContext,
+        *,
+        webhook_id: UUID,
+    ) -> None: ...
+
+    async def list_webhook_deliveries(
+        self,
+        ctx: RequestContext,
+        *,
+        cursor: str | None,
+        limit: int,
+        webhook_id: UUID,
+    ) -> WebhookDeliveryListEnvelope: ...
+
+    async def redeliver_webhook_delivery(
+        self,
+        ctx: RequestContext,
+        *,
+        webhook_id: UUID,
+        delivery_id: UUID,
+    ) -> WebhookDeliveryEnvelope: ...
+
+    async def rotate_webhook_secret(
+        self,
+        ctx: RequestContext,
+        *,
+        webhook_id: UUID,
+    ) -> NewWebhookEnvelope: ...

@@ -9,23 +9,33 @@ from starlette.routing import BaseRoute
 from .routers import (
     attachments,
     categories,
+    feeds,
     jobs,
     password_resets,
     posts,
+    revisions,
     sessions,
     system,
+    tags,
+    trash,
     users,
+    webhooks,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
     attachments.router,
     categories.router,
+    feeds.router,
     jobs.router,
     password_resets.router,
     posts.router,
+    revisions.router,
     sessions.router,
     system.router,
+    tags.router,
+    trash.router,
     users.router,
+    webhooks.router,
 )
 
 

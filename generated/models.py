@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -212,6 +214,15 @@ class User(BaseModel):
     createdAt: AwareDatetime
     updatedAt: AwareDatetime
 
+    @field_validator("createdAt", "updatedAt", mode="before")
+    @classmethod
+    def refuse_non_rfc3339(cls, value: object) -> object:
+        if isinstance(value, (int, float)) or (
+            isinstance(value, str) and not re.match(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d", value)
+        ):
+            raise ValueError("a date-time is RFC 3339 text, such as 2026-12-24T09:00:00Z")
+        return value
+
 
 class PublicUser(BaseModel):
     model_config = ConfigDict(
@@ -225,6 +236,15 @@ class PublicUser(BaseModel):
     bio: Annotated[str, Field(max_length=1000, pattern="^[^\\x00]*$")]
     role: UserRole
     createdAt: AwareDatetime
+
+    @field_validator("createdAt", mode="before")
+    @classmethod
+    def refuse_non_rfc3339(cls, value: object) -> object:
+        if isinstance(value, (int, float)) or (
+            isinstance(value, str) and not re.match(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d", value)
+        ):
+            raise ValueError("a date-time is RFC 3339 text, such as 2026-12-24T09:00:00Z")
+        return value
 
 
 class UserEnvelope(BaseModel):
@@ -278,6 +298,15 @@ class NewSession(BaseModel):
     ]
     expiresAt: AwareDatetime
 
+    @field_validator("expiresAt", mode="before")
+    @classmethod
+    def refuse_non_rfc3339(cls, value: object) -> object:
+        if isinstance(value, (int, float)) or (
+            isinstance(value, str) and not re.match(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d", value)
+        ):
+            raise ValueError("a date-time is RFC 3339 text, such as 2026-12-24T09:00:00Z")
+        return value
+
 
 class NewSessionEnvelope(BaseModel):
     model_config = ConfigDict(
@@ -302,6 +331,15 @@ class Session(BaseModel):
     lastUsedAt: AwareDatetime
     expiresAt: AwareDatetime
     current: Annotated[bool, Field(description="True for the session making this request.")]
+
+    @field_validator("createdAt", "lastUsedAt", "expiresAt", mode="before")
+    @classmethod
+    def refuse_non_rfc3339(cls, value: object) -> object:
+        if isinstance(value, (int, float)) or (
+            isinstance(value, str) and not re.match(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d", value)
+        ):
+            raise ValueError("a date-time is RFC 3339 text, such as 2026-12-24T09:00:00Z")
+        return value
 
 
 class SessionListEnvelope(BaseModel):
@@ -378,6 +416,15 @@ class Category(BaseModel):
     createdAt: AwareDatetime
     updatedAt: AwareDatetime
 
+    @field_validator("createdAt", "updatedAt", mode="before")
+    @classmethod
+    def refuse_non_rfc3339(cls, value: object) -> object:
+        if isinstance(value, (int, float)) or (
+            isinstance(value, str) and not re.match(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d", value)
+        ):
+            raise ValueError("a date-time is RFC 3339 text, such as 2026-12-24T09:00:00Z")
+        return value
+
 
 class CategoryEnvelope(BaseModel):
     model_config = ConfigDict(
@@ -408,6 +455,105 @@ class CategoryListEnvelope(BaseModel):
     meta: ListMeta
 
 
+TagName = Annotated[
+    str,
+    Field(
+        max_length=60,
+        min_length=1,
+        pattern="^[^\\x00]*[^\\x00 \\t\\n\\r\\f\\v][^\\x00]*$",
+    ),
+]
+
+
+class TagCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    name: TagName
+    slug: Slug | None = None
+
+    @field_validator("slug", mode="before")
+    @classmethod
+    def refuse_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("leave the property out instead of sending null")
+        return value
+
+
+class TagUpdate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    name: TagName | None = None
+    slug: Slug | None = None
+
+    @field_validator("name", "slug", mode="before")
+    @classmethod
+    def refuse_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("leave the property out instead of sending null")
+        return value
+
+
+class Tag(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    id: UUID
+    name: Annotated[
+        str,
+        Field(max_length=60, pattern="^[^\\x00]*[^\\x00 \\t\\n\\r\\f\\v][^\\x00]*$"),
+    ]
+    slug: Annotated[
+        str,
+        Field(
+            description="Unique among tags; `GET /v1/posts?tag=<slug>` lists the posts with the tag.",
+            max_length=120,
+            pattern="^[a-z0-9]+(?:-[a-z0-9]+)*$",
+        ),
+    ]
+    createdAt: AwareDatetime
+    updatedAt: AwareDatetime
+
+    @field_validator("createdAt", "updatedAt", mode="before")
+    @classmethod
+    def refuse_non_rfc3339(cls, value: object) -> object:
+        if isinstance(value, (int, float)) or (
+            isinstance(value, str) and not re.match(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d", value)
+        ):
+            raise ValueError("a date-time is RFC 3339 text, such as 2026-12-24T09:00:00Z")
+        return value
+
+
+class TagEnvelope(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    success: Literal[True]
+    data: Tag
+    error: Annotated[
+        ApiError | None,
+        Field(
+            description="Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read."
+        ),
+    ]
+
+
+class TagListEnvelope(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    success: Literal[True]
+    data: Annotated[list[Tag], Field(max_length=100)]
+    error: Annotated[
+        ApiError | None,
+        Field(
+            description="Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read."
+        ),
+    ]
+    meta: PageMeta
+
+
 class PostStatus(StrEnum):
     draft = "draft"
     published = "published"
@@ -427,96 +573,42 @@ PostTitle = Annotated[
 PostBody = Annotated[str, Field(max_length=100000, pattern="^[^\\x00]*$")]
 
 
-class PostCreate(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    title: PostTitle
-    body: PostBody | None = None
-    slug: PostSlug | None = None
-    categoryId: UUID | None = None
-    status: PostStatus | None = None
-
-    @field_validator("body", "slug", "status", mode="before")
-    @classmethod
-    def refuse_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("leave the property out instead of sending null")
-        return value
+def refuse_repeats_in_PostTagIds(items: list[UUID]) -> list[UUID]:
+    if len(set(items)) != len(items):
+        raise ValueError("items must not repeat")
+    return items
 
 
-class PostUpdate(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    title: PostTitle | None = None
-    body: PostBody | None = None
-    slug: PostSlug | None = None
-    categoryId: UUID | None = None
-    status: PostStatus | None = None
-
-    @field_validator("title", "body", "slug", "status", mode="before")
-    @classmethod
-    def refuse_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("leave the property out instead of sending null")
-        return value
+PostTagIds = Annotated[
+    Annotated[
+        list[UUID],
+        Field(
+            description="The post's tags, by id, in the order they are shown; at most 10, no repeats. Replaces the post's tags; an unknown id answers 404.",
+            max_length=10,
+        ),
+    ],
+    AfterValidator(refuse_repeats_in_PostTagIds),
+]
 
 
-class Post(BaseModel):
+PublishAt = Annotated[
+    AwareDatetime | None,
+    Field(
+        description="Schedules a draft: it is published at this time, which must be in the future (422 otherwise), by the worker within 60 seconds. Only for a post that stays a `draft`; null unschedules it (see Scheduled publishing in docs/spec.md)."
+    ),
+]
+
+
+class TagRef(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
     id: UUID
-    title: Annotated[
+    name: Annotated[
         str,
-        Field(max_length=200, pattern="^[^\\x00]*[^\\x00 \\t\\n\\r\\f\\v][^\\x00]*$"),
+        Field(max_length=60, pattern="^[^\\x00]*[^\\x00 \\t\\n\\r\\f\\v][^\\x00]*$"),
     ]
     slug: Annotated[str, Field(max_length=120, pattern="^[a-z0-9]+(?:-[a-z0-9]+)*$")]
-    body: Annotated[str, Field(max_length=100000, pattern="^[^\\x00]*$")]
-    status: PostStatus
-    categoryId: UUID | None
-    authorId: UUID
-    publishedAt: AwareDatetime | None
-    createdAt: AwareDatetime
-    updatedAt: AwareDatetime
-    viewCount: Annotated[
-        int | None,
-        Field(
-            description="Views counted so far (a cached read may lag behind); null when the counter store is unavailable.\n",
-            ge=0,
-            le=9223372036854775807,
-        ),
-    ]
-
-
-class PostEnvelope(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    success: Literal[True]
-    data: Post
-    error: Annotated[
-        ApiError | None,
-        Field(
-            description="Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read."
-        ),
-    ]
-
-
-class PostListEnvelope(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    success: Literal[True]
-    data: Annotated[list[Post], Field(max_length=100)]
-    error: Annotated[
-        ApiError | None,
-        Field(
-            description="Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read."
-        ),
-    ]
-    meta: PageMeta
 
 
 class ViewCount(BaseModel):
@@ -539,6 +631,168 @@ class ViewCountEnvelope(BaseModel):
             description="Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read."
         ),
     ]
+
+
+class RevisionField(StrEnum):
+    TITLE = "title"
+    BODY = "body"
+    SLUG = "slug"
+    STATUS = "status"
+    CATEGORY_ID = "categoryId"
+    TAG_IDS = "tagIds"
+
+
+class PostSnapshot(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    title: Annotated[
+        str,
+        Field(max_length=200, pattern="^[^\\x00]*[^\\x00 \\t\\n\\r\\f\\v][^\\x00]*$"),
+    ]
+    slug: Annotated[str, Field(max_length=120, pattern="^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+    body: Annotated[str, Field(max_length=100000, pattern="^[^\\x00]*$")]
+    status: PostStatus
+    categoryId: UUID | None
+    tagIds: Annotated[
+        list[UUID],
+        Field(description="The post's tags, by id, in their order.", max_length=10),
+    ]
+
+
+class PostRevision(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    id: UUID
+    postId: UUID
+    number: Annotated[
+        int,
+        Field(
+            description="1 for the post's creation, then one more for each change.",
+            ge=1,
+            le=2147483647,
+        ),
+    ]
+    authorId: Annotated[UUID, Field(description="Who made the change.")]
+    createdAt: AwareDatetime
+    changes: Annotated[
+        list[RevisionField],
+        Field(
+            description="The fields this change set; every field for revision 1, the creation; none when the scheduler could not publish the post because a published post holds its slug.",
+            max_length=6,
+        ),
+    ]
+    snapshot: PostSnapshot
+
+    @field_validator("createdAt", mode="before")
+    @classmethod
+    def refuse_non_rfc3339(cls, value: object) -> object:
+        if isinstance(value, (int, float)) or (
+            isinstance(value, str) and not re.match(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d", value)
+        ):
+            raise ValueError("a date-time is RFC 3339 text, such as 2026-12-24T09:00:00Z")
+        return value
+
+
+class PostRevisionEnvelope(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    success: Literal[True]
+    data: PostRevision
+    error: Annotated[
+        ApiError | None,
+        Field(
+            description="Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read."
+        ),
+    ]
+
+
+class PostRevisionListEnvelope(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    success: Literal[True]
+    data: Annotated[list[PostRevision], Field(max_length=100)]
+    error: Annotated[
+        ApiError | None,
+        Field(
+            description="Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read."
+        ),
+    ]
+    meta: PageMeta
+
+
+class TrashedPost(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    id: UUID
+    title: Annotated[
+        str,
+        Field(max_length=200, pattern="^[^\\x00]*[^\\x00 \\t\\n\\r\\f\\v][^\\x00]*$"),
+    ]
+    slug: Annotated[str, Field(max_length=120, pattern="^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+    body: Annotated[str, Field(max_length=100000, pattern="^[^\\x00]*$")]
+    status: PostStatus
+    categoryId: UUID | None
+    authorId: UUID
+    tags: Annotated[list[TagRef], Field(max_length=10)]
+    publishedAt: AwareDatetime | None
+    publishAt: Annotated[
+        AwareDatetime | None,
+        Field(description="Always null in the trash (deleting a post unschedules it)."),
+    ]
+    createdAt: AwareDatetime
+    updatedAt: AwareDatetime
+    viewCount: Annotated[
+        int | None,
+        Field(
+            description="Views counted so far; null when the counter store is unavailable.",
+            ge=0,
+            le=9223372036854775807,
+        ),
+    ]
+    deletedAt: AwareDatetime
+    purgeAt: Annotated[
+        AwareDatetime,
+        Field(
+            description="From when the worker may delete it for good, with its attachments, files and revisions (the deployment's retention, 30 days by default, after `deletedAt`)."
+        ),
+    ]
+
+    @field_validator(
+        "publishedAt",
+        "publishAt",
+        "createdAt",
+        "updatedAt",
+        "deletedAt",
+        "purgeAt",
+        mode="before",
+    )
+    @classmethod
+    def refuse_non_rfc3339(cls, value: object) -> object:
+        if isinstance(value, (int, float)) or (
+            isinstance(value, str) and not re.match(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d", value)
+        ):
+            raise ValueError("a date-time is RFC 3339 text, such as 2026-12-24T09:00:00Z")
+        return value
+
+
+class TrashedPostListEnvelope(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    success: Literal[True]
+    data: Annotated[list[TrashedPost], Field(max_length=100)]
+    error: Annotated[
+        ApiError | None,
+        Field(
+            description="Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read."
+        ),
+    ]
+    meta: PageMeta
 
 
 class AttachmentContentType(StrEnum):
@@ -587,6 +841,15 @@ class Attachment(BaseModel):
         ),
     ]
     createdAt: AwareDatetime
+
+    @field_validator("createdAt", mode="before")
+    @classmethod
+    def refuse_non_rfc3339(cls, value: object) -> object:
+        if isinstance(value, (int, float)) or (
+            isinstance(value, str) and not re.match(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d", value)
+        ):
+            raise ValueError("a date-time is RFC 3339 text, such as 2026-12-24T09:00:00Z")
+        return value
 
 
 class UploadMethod(StrEnum):
@@ -652,6 +915,15 @@ class Job(BaseModel):
     error: Annotated[str | None, Field(max_length=1000)]
     result: JobResult | None
 
+    @field_validator("createdAt", "updatedAt", mode="before")
+    @classmethod
+    def refuse_non_rfc3339(cls, value: object) -> object:
+        if isinstance(value, (int, float)) or (
+            isinstance(value, str) and not re.match(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d", value)
+        ):
+            raise ValueError("a date-time is RFC 3339 text, such as 2026-12-24T09:00:00Z")
+        return value
+
 
 class JobEnvelope(BaseModel):
     model_config = ConfigDict(
@@ -685,11 +957,578 @@ class AcknowledgementStatus(StrEnum):
     accepted = "accepted"
 
 
+class WebhookEventType(StrEnum):
+    post_published = "post.published"
+    post_updated = "post.updated"
+    post_unpublished = "post.unpublished"
+    post_deleted = "post.deleted"
+    tag_created = "tag.created"
+    tag_updated = "tag.updated"
+    tag_deleted = "tag.deleted"
+    category_created = "category.created"
+    category_updated = "category.updated"
+    category_deleted = "category.deleted"
+
+
+def refuse_repeats_in_WebhookEventTypes(
+    items: list[WebhookEventType],
+) -> list[WebhookEventType]:
+    if len(set(items)) != len(items):
+        raise ValueError("items must not repeat")
+    return items
+
+
+WebhookEventTypes = Annotated[
+    Annotated[
+        list[WebhookEventType],
+        Field(
+            description="The event types this subscription receives; at least one, no repeats.",
+            max_length=10,
+            min_length=1,
+        ),
+    ],
+    AfterValidator(refuse_repeats_in_WebhookEventTypes),
+]
+
+
+WebhookUrl = Annotated[
+    str,
+    Field(
+        description="Where deliveries are posted: an `https` URL whose host does not resolve to a loopback, private, link-local, shared (CGNAT), multicast, reserved or cloud metadata address (422 otherwise; checked again before each delivery). Redirects are not followed.",
+        max_length=2048,
+        min_length=10,
+        pattern="^https?://[^\\x00-\\x20\\x7F]+$",
+    ),
+]
+
+
+WebhookDescription = Annotated[str, Field(max_length=500, pattern="^[^\\x00]*$")]
+
+
+WebhookSecret = Annotated[
+    str,
+    Field(
+        description="The signing secret, shown only on creation and rotation: `whsec_` and the base64 of 24 to 64 random bytes (this service draws 32). Sign and verify with the decoded bytes, as the Standard Webhooks libraries do.",
+        max_length=94,
+        min_length=38,
+        pattern="^whsec_(?:[A-Za-z0-9+/]{4}){8,22}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$",
+    ),
+]
+
+
+class WebhookCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    url: WebhookUrl
+    eventTypes: WebhookEventTypes
+    description: WebhookDescription | None = None
+    active: Annotated[
+        bool | None,
+        Field(description="An inactive subscription receives nothing; true when left out."),
+    ] = None
+
+    @field_validator("description", "active", mode="before")
+    @classmethod
+    def refuse_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("leave the property out instead of sending null")
+        return value
+
+
+class WebhookUpdate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    url: WebhookUrl | None = None
+    eventTypes: WebhookEventTypes | None = None
+    description: WebhookDescription | None = None
+    active: bool | None = None
+
+    @field_validator("url", "eventTypes", "description", "active", mode="before")
+    @classmethod
+    def refuse_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("leave the property out instead of sending null")
+        return value
+
+
+class Webhook(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    id: UUID
+    url: Annotated[str, Field(max_length=2048, pattern="^https?://[^\\x00-\\x20\\x7F]+$")]
+    description: Annotated[str, Field(max_length=500, pattern="^[^\\x00]*$")]
+    eventTypes: Annotated[list[WebhookEventType], Field(max_length=10, min_length=1)]
+    active: bool
+    createdAt: AwareDatetime
+    updatedAt: AwareDatetime
+
+    @field_validator("createdAt", "updatedAt", mode="before")
+    @classmethod
+    def refuse_non_rfc3339(cls, value: object) -> object:
+        if isinstance(value, (int, float)) or (
+            isinstance(value, str) and not re.match(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d", value)
+        ):
+            raise ValueError("a date-time is RFC 3339 text, such as 2026-12-24T09:00:00Z")
+        return value
+
+
+class NewWebhook(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    id: UUID
+    url: Annotated[str, Field(max_length=2048, pattern="^https?://[^\\x00-\\x20\\x7F]+$")]
+    description: Annotated[str, Field(max_length=500, pattern="^[^\\x00]*$")]
+    eventTypes: Annotated[list[WebhookEventType], Field(max_length=10, min_length=1)]
+    active: bool
+    secret: WebhookSecret
+    createdAt: AwareDatetime
+    updatedAt: AwareDatetime
+
+    @field_validator("createdAt", "updatedAt", mode="before")
+    @classmethod
+    def refuse_non_rfc3339(cls, value: object) -> object:
+        if isinstance(value, (int, float)) or (
+            isinstance(value, str) and not re.match(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d", value)
+        ):
+            raise ValueError("a date-time is RFC 3339 text, such as 2026-12-24T09:00:00Z")
+        return value
+
+
+class WebhookEnvelope(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    success: Literal[True]
+    data: Webhook
+    error: Annotated[
+        ApiError | None,
+        Field(
+            description="Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read."
+        ),
+    ]
+
+
+class NewWebhookEnvelope(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    success: Literal[True]
+    data: NewWebhook
+    error: Annotated[
+        ApiError | None,
+        Field(
+            description="Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read."
+        ),
+    ]
+
+
+class WebhookListEnvelope(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    success: Literal[True]
+    data: Annotated[list[Webhook], Field(max_length=100)]
+    error: Annotated[
+        ApiError | None,
+        Field(
+            description="Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read."
+        ),
+    ]
+    meta: PageMeta
+
+
+class WebhookDeliveryStatus(StrEnum):
+    pending = "pending"
+    succeeded = "succeeded"
+    failed = "failed"
+
+
+class WebhookAttempt(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    attemptedAt: AwareDatetime
+    statusCode: Annotated[
+        int | None,
+        Field(
+            description="The receiver's status; null when no answer came (see `error`).",
+            ge=100,
+            le=599,
+        ),
+    ]
+    error: Annotated[
+        str | None,
+        Field(
+            description="Why the attempt got no answer, or why it was not sent.",
+            max_length=200,
+            pattern="^[^\\x00]*$",
+        ),
+    ]
+    durationMs: Annotated[int, Field(ge=0, le=2147483647)]
+    responseBody: Annotated[
+        str | None,
+        Field(
+            description="The start of the receiver's answer, at most 1 KiB of it, as UTF-8 (bytes that are not, and NUL, shown as U+FFFD).",
+            max_length=1024,
+            pattern="^[^\\x00]*$",
+        ),
+    ]
+
+    @field_validator("attemptedAt", mode="before")
+    @classmethod
+    def refuse_non_rfc3339(cls, value: object) -> object:
+        if isinstance(value, (int, float)) or (
+            isinstance(value, str) and not re.match(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d", value)
+        ):
+            raise ValueError("a date-time is RFC 3339 text, such as 2026-12-24T09:00:00Z")
+        return value
+
+
+class WebhookDelivery(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    id: UUID
+    eventId: Annotated[
+        UUID,
+        Field(description="The `webhook-id` header of every attempt; receivers deduplicate on it."),
+    ]
+    eventType: WebhookEventType
+    status: WebhookDeliveryStatus
+    attempts: Annotated[
+        int,
+        Field(
+            description="Attempts in the current series (a redelivery starts a new one).",
+            ge=0,
+            le=2147483647,
+        ),
+    ]
+    lastStatusCode: Annotated[int | None, Field(ge=100, le=599)]
+    nextAttemptAt: Annotated[
+        AwareDatetime | None,
+        Field(
+            description="When the next attempt is due; null once the delivery succeeded or failed."
+        ),
+    ]
+    createdAt: AwareDatetime
+    updatedAt: AwareDatetime
+    attemptLog: Annotated[
+        list[WebhookAttempt] | None,
+        Field(description="The latest attempts, newest first.", max_length=20),
+    ] = None
+
+    @field_validator("attemptLog", mode="before")
+    @classmethod
+    def refuse_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("leave the property out instead of sending null")
+        return value
+
+    @field_validator("nextAttemptAt", "createdAt", "updatedAt", mode="before")
+    @classmethod
+    def refuse_non_rfc3339(cls, value: object) -> object:
+        if isinstance(value, (int, float)) or (
+            isinstance(value, str) and not re.match(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d", value)
+        ):
+            raise ValueError("a date-time is RFC 3339 text, such as 2026-12-24T09:00:00Z")
+        return value
+
+
+class WebhookDeliveryEnvelope(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    success: Literal[True]
+    data: WebhookDelivery
+    error: Annotated[
+        ApiError | None,
+        Field(
+            description="Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read."
+        ),
+    ]
+
+
+class WebhookDeliveryListEnvelope(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    success: Literal[True]
+    data: Annotated[list[WebhookDelivery], Field(max_length=100)]
+    error: Annotated[
+        ApiError | None,
+        Field(
+            description="Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read."
+        ),
+    ]
+    meta: PageMeta
+
+
+class PostEventData(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    id: UUID
+    title: Annotated[
+        str,
+        Field(max_length=200, pattern="^[^\\x00]*[^\\x00 \\t\\n\\r\\f\\v][^\\x00]*$"),
+    ]
+    slug: Annotated[str, Field(max_length=120, pattern="^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+    status: PostStatus
+    authorId: UUID
+    categoryId: UUID | None
+    tagIds: Annotated[list[UUID], Field(max_length=10)]
+    publishedAt: AwareDatetime | None
+    publishAt: AwareDatetime | None
+    createdAt: AwareDatetime
+    updatedAt: AwareDatetime
+
+    @field_validator("publishedAt", "publishAt", "createdAt", "updatedAt", mode="before")
+    @classmethod
+    def refuse_non_rfc3339(cls, value: object) -> object:
+        if isinstance(value, (int, float)) or (
+            isinstance(value, str) and not re.match(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d", value)
+        ):
+            raise ValueError("a date-time is RFC 3339 text, such as 2026-12-24T09:00:00Z")
+        return value
+
+
+class PostWebhookEventType(StrEnum):
+    post_published = "post.published"
+    post_updated = "post.updated"
+    post_unpublished = "post.unpublished"
+    post_deleted = "post.deleted"
+
+
+class PostWebhookEvent(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    type: PostWebhookEventType
+    timestamp: Annotated[
+        AwareDatetime,
+        Field(description="When the event happened (the same in every attempt)."),
+    ]
+    data: PostEventData
+
+    @field_validator("timestamp", mode="before")
+    @classmethod
+    def refuse_non_rfc3339(cls, value: object) -> object:
+        if isinstance(value, (int, float)) or (
+            isinstance(value, str) and not re.match(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d", value)
+        ):
+            raise ValueError("a date-time is RFC 3339 text, such as 2026-12-24T09:00:00Z")
+        return value
+
+
+class CategoryWebhookEventType(StrEnum):
+    category_created = "category.created"
+    category_updated = "category.updated"
+    category_deleted = "category.deleted"
+
+
+class CategoryWebhookEvent(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    type: CategoryWebhookEventType
+    timestamp: Annotated[
+        AwareDatetime,
+        Field(description="When the event happened (the same in every attempt)."),
+    ]
+    data: Category
+
+    @field_validator("timestamp", mode="before")
+    @classmethod
+    def refuse_non_rfc3339(cls, value: object) -> object:
+        if isinstance(value, (int, float)) or (
+            isinstance(value, str) and not re.match(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d", value)
+        ):
+            raise ValueError("a date-time is RFC 3339 text, such as 2026-12-24T09:00:00Z")
+        return value
+
+
+class TagWebhookEventType(StrEnum):
+    tag_created = "tag.created"
+    tag_updated = "tag.updated"
+    tag_deleted = "tag.deleted"
+
+
+class TagWebhookEvent(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    type: TagWebhookEventType
+    timestamp: Annotated[
+        AwareDatetime,
+        Field(description="When the event happened (the same in every attempt)."),
+    ]
+    data: Tag
+
+    @field_validator("timestamp", mode="before")
+    @classmethod
+    def refuse_non_rfc3339(cls, value: object) -> object:
+        if isinstance(value, (int, float)) or (
+            isinstance(value, str) and not re.match(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d", value)
+        ):
+            raise ValueError("a date-time is RFC 3339 text, such as 2026-12-24T09:00:00Z")
+        return value
+
+
 class Health(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
     status: HealthStatus
+
+
+class PostCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    title: PostTitle
+    body: PostBody | None = None
+    slug: PostSlug | None = None
+    categoryId: UUID | None = None
+    status: PostStatus | None = None
+    tagIds: PostTagIds | None = None
+    publishAt: Annotated[
+        AwareDatetime | None,
+        Field(
+            description="Schedules a draft: it is published at this time, which must be in the future (422 otherwise), by the worker within 60 seconds. Only for a post that stays a `draft`; null unschedules it (see Scheduled publishing in docs/spec.md)."
+        ),
+    ] = None
+
+    @field_validator("body", "slug", "status", "tagIds", mode="before")
+    @classmethod
+    def refuse_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("leave the property out instead of sending null")
+        return value
+
+    @field_validator("publishAt", mode="before")
+    @classmethod
+    def refuse_non_rfc3339(cls, value: object) -> object:
+        if isinstance(value, (int, float)) or (
+            isinstance(value, str) and not re.match(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d", value)
+        ):
+            raise ValueError("a date-time is RFC 3339 text, such as 2026-12-24T09:00:00Z")
+        return value
+
+
+class PostUpdate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    title: PostTitle | None = None
+    body: PostBody | None = None
+    slug: PostSlug | None = None
+    categoryId: UUID | None = None
+    status: PostStatus | None = None
+    tagIds: PostTagIds | None = None
+    publishAt: Annotated[
+        AwareDatetime | None,
+        Field(
+            description="Schedules a draft: it is published at this time, which must be in the future (422 otherwise), by the worker within 60 seconds. Only for a post that stays a `draft`; null unschedules it (see Scheduled publishing in docs/spec.md)."
+        ),
+    ] = None
+
+    @field_validator("title", "body", "slug", "status", "tagIds", mode="before")
+    @classmethod
+    def refuse_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("leave the property out instead of sending null")
+        return value
+
+    @field_validator("publishAt", mode="before")
+    @classmethod
+    def refuse_non_rfc3339(cls, value: object) -> object:
+        if isinstance(value, (int, float)) or (
+            isinstance(value, str) and not re.match(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d", value)
+        ):
+            raise ValueError("a date-time is RFC 3339 text, such as 2026-12-24T09:00:00Z")
+        return value
+
+
+class Post(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    id: UUID
+    title: Annotated[
+        str,
+        Field(max_length=200, pattern="^[^\\x00]*[^\\x00 \\t\\n\\r\\f\\v][^\\x00]*$"),
+    ]
+    slug: Annotated[str, Field(max_length=120, pattern="^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+    body: Annotated[str, Field(max_length=100000, pattern="^[^\\x00]*$")]
+    status: PostStatus
+    categoryId: UUID | None
+    authorId: UUID
+    tags: Annotated[
+        list[TagRef],
+        Field(
+            description="The post's tags, in the order its `tagIds` gave them.",
+            max_length=10,
+        ),
+    ]
+    publishedAt: AwareDatetime | None
+    publishAt: Annotated[
+        AwareDatetime | None,
+        Field(
+            description="When a scheduled draft will be published; null when the post is not scheduled (see Scheduled publishing in docs/spec.md)."
+        ),
+    ]
+    createdAt: AwareDatetime
+    updatedAt: AwareDatetime
+    viewCount: Annotated[
+        int | None,
+        Field(
+            description="Views counted so far (a cached read may lag behind); null when the counter store is unavailable.\n",
+            ge=0,
+            le=9223372036854775807,
+        ),
+    ]
+
+    @field_validator("publishedAt", "publishAt", "createdAt", "updatedAt", mode="before")
+    @classmethod
+    def refuse_non_rfc3339(cls, value: object) -> object:
+        if isinstance(value, (int, float)) or (
+            isinstance(value, str) and not re.match(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d", value)
+        ):
+            raise ValueError("a date-time is RFC 3339 text, such as 2026-12-24T09:00:00Z")
+        return value
+
+
+class PostEnvelope(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    success: Literal[True]
+    data: Post
+    error: Annotated[
+        ApiError | None,
+        Field(
+            description="Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read."
+        ),
+    ]
+
+
+class PostListEnvelope(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    success: Literal[True]
+    data: Annotated[list[Post], Field(max_length=100)]
+    error: Annotated[
+        ApiError | None,
+        Field(
+            description="Always null in a success envelope; typed `ApiError | null` rather than exactly null, which some client generators cannot read."
+        ),
+    ]
+    meta: PageMeta
 
 
 class PresignedUpload(BaseModel):
@@ -700,6 +1539,15 @@ class PresignedUpload(BaseModel):
     method: UploadMethod
     fields: UploadFields
     expiresAt: AwareDatetime
+
+    @field_validator("expiresAt", mode="before")
+    @classmethod
+    def refuse_non_rfc3339(cls, value: object) -> object:
+        if isinstance(value, (int, float)) or (
+            isinstance(value, str) and not re.match(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d", value)
+        ):
+            raise ValueError("a date-time is RFC 3339 text, such as 2026-12-24T09:00:00Z")
+        return value
 
 
 class AttachmentUpload(BaseModel):

@@ -16,6 +16,9 @@ class OperationSpec(NamedTuple):
 
 OPERATIONS: dict[str, OperationSpec] = {
     "getHealth": OperationSpec("GET", "/health", "system", "handlers.system.get_health", "none"),
+    "getSitemap": OperationSpec(
+        "GET", "/sitemap.xml", "feeds", "handlers.feeds.get_sitemap", "none"
+    ),
     "listCategories": OperationSpec(
         "GET",
         "/v1/categories",
@@ -50,6 +53,9 @@ OPERATIONS: dict[str, OperationSpec] = {
         "categories",
         "handlers.categories.delete_category",
         "required",
+    ),
+    "getPostsFeed": OperationSpec(
+        "GET", "/v1/feeds/posts.atom", "feeds", "handlers.feeds.get_posts_feed", "none"
     ),
     "getJob": OperationSpec("GET", "/v1/jobs/{jobId}", "jobs", "handlers.jobs.get_job", "required"),
     "requestPasswordReset": OperationSpec(
@@ -120,6 +126,34 @@ OPERATIONS: dict[str, OperationSpec] = {
         "handlers.attachments.complete_attachment",
         "required",
     ),
+    "restorePost": OperationSpec(
+        "POST",
+        "/v1/posts/{postId}/restore",
+        "trash",
+        "handlers.trash.restore_post",
+        "required",
+    ),
+    "listPostRevisions": OperationSpec(
+        "GET",
+        "/v1/posts/{postId}/revisions",
+        "revisions",
+        "handlers.revisions.list_post_revisions",
+        "required",
+    ),
+    "getPostRevision": OperationSpec(
+        "GET",
+        "/v1/posts/{postId}/revisions/{revisionId}",
+        "revisions",
+        "handlers.revisions.get_post_revision",
+        "required",
+    ),
+    "restorePostRevision": OperationSpec(
+        "POST",
+        "/v1/posts/{postId}/revisions/{revisionId}/restore",
+        "revisions",
+        "handlers.revisions.restore_post_revision",
+        "required",
+    ),
     "recordPostView": OperationSpec(
         "POST",
         "/v1/posts/{postId}/views",
@@ -147,6 +181,22 @@ OPERATIONS: dict[str, OperationSpec] = {
         "handlers.sessions.delete_session",
         "required",
     ),
+    "listTags": OperationSpec("GET", "/v1/tags", "tags", "handlers.tags.list_tags", "none"),
+    "createTag": OperationSpec("POST", "/v1/tags", "tags", "handlers.tags.create_tag", "required"),
+    "getTag": OperationSpec("GET", "/v1/tags/{tagId}", "tags", "handlers.tags.get_tag", "none"),
+    "updateTag": OperationSpec(
+        "PATCH", "/v1/tags/{tagId}", "tags", "handlers.tags.update_tag", "required"
+    ),
+    "deleteTag": OperationSpec(
+        "DELETE", "/v1/tags/{tagId}", "tags", "handlers.tags.delete_tag", "required"
+    ),
+    "listTrashedPosts": OperationSpec(
+        "GET",
+        "/v1/trash/posts",
+        "trash",
+        "handlers.trash.list_trashed_posts",
+        "required",
+    ),
     "registerUser": OperationSpec(
         "POST", "/v1/users", "users", "handlers.users.register_user", "none"
     ),
@@ -170,6 +220,58 @@ OPERATIONS: dict[str, OperationSpec] = {
         "handlers.users.update_user_role",
         "required",
     ),
+    "listWebhooks": OperationSpec(
+        "GET", "/v1/webhooks", "webhooks", "handlers.webhooks.list_webhooks", "required"
+    ),
+    "createWebhook": OperationSpec(
+        "POST",
+        "/v1/webhooks",
+        "webhooks",
+        "handlers.webhooks.create_webhook",
+        "required",
+    ),
+    "getWebhook": OperationSpec(
+        "GET",
+        "/v1/webhooks/{webhookId}",
+        "webhooks",
+        "handlers.webhooks.get_webhook",
+        "required",
+    ),
+    "updateWebhook": OperationSpec(
+        "PATCH",
+        "/v1/webhooks/{webhookId}",
+        "webhooks",
+        "handlers.webhooks.update_webhook",
+        "required",
+    ),
+    "deleteWebhook": OperationSpec(
+        "DELETE",
+        "/v1/webhooks/{webhookId}",
+        "webhooks",
+        "handlers.webhooks.delete_webhook",
+        "required",
+    ),
+    "listWebhookDeliveries": OperationSpec(
+        "GET",
+        "/v1/webhooks/{webhookId}/deliveries",
+        "webhooks",
+        "handlers.webhooks.list_webhook_deliveries",
+        "required",
+    ),
+    "redeliverWebhookDelivery": OperationSpec(
+        "POST",
+        "/v1/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver",
+        "webhooks",
+        "handlers.webhooks.redeliver_webhook_delivery",
+        "required",
+    ),
+    "rotateWebhookSecret": OperationSpec(
+        "POST",
+        "/v1/webhooks/{webhookId}/secret",
+        "webhooks",
+        "handlers.webhooks.rotate_webhook_secret",
+        "required",
+    ),
 }
 
 
@@ -177,8 +279,10 @@ OPERATIONS: dict[str, OperationSpec] = {
 # answer it), and OPTIONS, which app/http/methods.py answers for every path.
 ALLOWED_METHODS: dict[str, str] = {
     "/health": "GET, HEAD, OPTIONS",
+    "/sitemap.xml": "GET, HEAD, OPTIONS",
     "/v1/categories": "GET, HEAD, OPTIONS, POST",
     "/v1/categories/{categoryId}": "DELETE, GET, HEAD, OPTIONS, PATCH",
+    "/v1/feeds/posts.atom": "GET, HEAD, OPTIONS",
     "/v1/jobs/{jobId}": "GET, HEAD, OPTIONS",
     "/v1/password-resets": "OPTIONS, POST",
     "/v1/password-resets/{token}": "OPTIONS, POST",
@@ -188,12 +292,24 @@ ALLOWED_METHODS: dict[str, str] = {
     "/v1/posts/{postId}/attachments": "GET, HEAD, OPTIONS, POST",
     "/v1/posts/{postId}/attachments/{attachmentId}": "DELETE, OPTIONS",
     "/v1/posts/{postId}/attachments/{attachmentId}/complete": "OPTIONS, POST",
+    "/v1/posts/{postId}/restore": "OPTIONS, POST",
+    "/v1/posts/{postId}/revisions": "GET, HEAD, OPTIONS",
+    "/v1/posts/{postId}/revisions/{revisionId}": "GET, HEAD, OPTIONS",
+    "/v1/posts/{postId}/revisions/{revisionId}/restore": "OPTIONS, POST",
     "/v1/posts/{postId}/views": "OPTIONS, POST",
     "/v1/sessions": "GET, HEAD, OPTIONS, POST",
     "/v1/sessions/current": "DELETE, OPTIONS",
     "/v1/sessions/{sessionId}": "DELETE, OPTIONS",
+    "/v1/tags": "GET, HEAD, OPTIONS, POST",
+    "/v1/tags/{tagId}": "DELETE, GET, HEAD, OPTIONS, PATCH",
+    "/v1/trash/posts": "GET, HEAD, OPTIONS",
     "/v1/users": "OPTIONS, POST",
     "/v1/users/me": "GET, HEAD, OPTIONS, PATCH",
     "/v1/users/{userId}": "GET, HEAD, OPTIONS",
     "/v1/users/{userId}/role": "OPTIONS, PATCH",
+    "/v1/webhooks": "GET, HEAD, OPTIONS, POST",
+    "/v1/webhooks/{webhookId}": "DELETE, GET, HEAD, OPTIONS, PATCH",
+    "/v1/webhooks/{webhookId}/deliveries": "GET, HEAD, OPTIONS",
+    "/v1/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver": "OPTIONS, POST",
+    "/v1/webhooks/{webhookId}/secret": "OPTIONS, POST",
 }

@@ -19,6 +19,8 @@ from generated.models import (
     PostListEnvelope,
     PostStatus,
     PostUpdate,
+    Slug,
+    TagRef,
     ViewCount,
     ViewCountEnvelope,
 )
@@ -33,7 +35,9 @@ def to_post(post: m.Post, *, view_count: int | None) -> Post:
         status=PostStatus(post.status),
         categoryId=post.category_id,
         authorId=post.author_id,
+        tags=[TagRef(id=tag.id, name=tag.name, slug=tag.slug) for tag in post.tags],
         publishedAt=post.published_at,
+        publishAt=post.publish_at,
         createdAt=post.created_at,
         updatedAt=post.updated_at,
         viewCount=view_count,
@@ -60,6 +64,7 @@ async def list_posts(
     category_id: UUID | None,
     author_id: UUID | None,
     status: PostStatus | None,
+    tag: Slug | None,
     q: str | None,
 ) -> Response:
     where = PostFilter(
@@ -69,6 +74,7 @@ async def list_posts(
         author_id=author_id,
         status=status.value if status else None,
         title_contains=q,
+        tag=tag,
     )
 
     def render(page: posts_service.Page) -> bytes:
@@ -103,6 +109,8 @@ async def create_post(ctx: RequestContext, *, body: PostCreate) -> PostEnvelope:
         slug=body.slug,
         category_id=body.categoryId,
         status=body.status.value if body.status else "draft",
+        tag_ids=body.tagIds or (),
+        publish_at=body.publishAt,
     )
     ctx.response.headers["Location"] = f"/v1/posts/{post.id}"
     return _envelope(ctx, post, view_count=0)
@@ -146,6 +154,10 @@ def _changes(body: PostUpdate) -> dict[str, Any]:
         changes["category_id"] = body.categoryId
     if "status" in fields and body.status is not None:
         changes["status"] = body.status.value
+    if "tagIds" in fields and body.tagIds is not None:
+        changes["tag_ids"] = body.tagIds
+    if "publishAt" in fields:
+        changes["publish_at"] = body.publishAt
     return changes
 
 

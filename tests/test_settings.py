@@ -43,6 +43,7 @@ DEPLOYED: dict[str, Any] = {
     "database_dsql_endpoint": "abcdefghijklmnopqrstuvwxyz.dsql.us-east-1.on.aws",
     "aws_endpoint_url": None,
     "aws_service_endpoints": {},
+    "public_base_url": "https://blog.example.com",
 }
 
 
@@ -111,6 +112,18 @@ class TestOutsideLocal:
         for setting in ("REDIS_URL", "TOKEN_PEPPER_SECRET_ID", "DATABASE_URL"):
             assert setting in message
 
+    @pytest.mark.parametrize("url", [None, "http://127.0.0.1:8000", "http://localhost"])
+    def test_with_a_loopback_public_base_url_it_refuses(self, url: str | None) -> None:
+        without = {key: value for key, value in DEPLOYED.items() if key != "public_base_url"}
+        configured = without if url is None else {**without, "public_base_url": url}
+        with pytest.raises(ValidationError, match="PUBLIC_BASE_URL is unset or loopback"):
+            Settings(**configured)
+
+    def test_with_private_webhook_targets_allowed_it_refuses(self) -> None:
+        with pytest.raises(ValidationError, match="WEBHOOKS_ALLOW_PRIVATE_TARGETS is true"):
+            Settings(**{**DEPLOYED, "webhooks_allow_private_targets": True})
+        assert Settings(token_pepper="p" * 40, webhooks_allow_private_targets=True)
+
     def test_docs_can_be_turned_on_explicitly(self) -> None:
         assert Settings(**{**DEPLOYED, "docs_enabled": True}).serves_docs
         assert not Settings(token_pepper="p" * 40, docs_enabled=False).serves_docs
@@ -123,3 +136,38 @@ def test_trusted_proxies_are_addresses_or_networks(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("FORWARDED_ALLOW_IPS", "127.0.0.1, proxy.internal")
     with pytest.raises(ValidationError, match="FORWARDED_ALLOW_IPS"):
         Settings()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "blog.example.com",
+        "ftp://blog.example.com",
+        "https://",
+        "https://user@blog.example.com",
+        "https://blog.example.com/?page=1",
+        "https://blog.example.com/#top",
+    ],
+)
+def test_the_public_base_url_is_an_http_origin(url: str) -> None:
+    with pytest.raises(ValidationError, match="PUBLIC_BASE_URL"):
+        Settings(token_pepper="p" * 40, public_base_url=url)
+
+
+def test_the_webhook_retry_schedule_reads_comma_separated_seconds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("WEBHOOKS_RETRY_SCHEDULE_SECONDS", "5, 300,1800")
+    assert Settings(token_pepper="p" * 40).webhooks_retry_schedule_seconds == (5, 300, 1800)
+
+
+def test_the_webhook_secrets_key_is_its_own_or_the_peppers() -> None:
+    derived = Settings(token_pepper="p" * 40).webhook_secrets_key()
+    own = Settings(token_pepper="p" * 40, webhooks_secret_key="k" * 32).webhook_secrets_key()
+    assert len(derived) == len(own) == 32
+    assert derived != own
+
+
+def test_the_public_base_url_loses_its_trailing_slash() -> None:
+    settings = Settings(token_pepper="p" * 40, public_base_url="https://example.com/blog/")
+    assert settings.public_base_url == "https://example.com/blog"

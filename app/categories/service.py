@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from app import errors
 from app.categories import cache as categories_cache
+from app.categories import events
 from app.categories.repository import CategoryRepository
 from app.platform.cache.entry import Entry, Loaded
 from app.platform.cache.reads import Cache
@@ -47,6 +48,7 @@ async def create(
         raise errors.Conflict("A category with this slug already exists.")
     category = await repository.add(Category(name=name, slug=slug, description=description or ""))
     categories_cache.categories_changed(uow)
+    await events.announce(uow, event_type=events.CATEGORY_CREATED, category=category)
     return category
 
 
@@ -71,13 +73,15 @@ async def update(
     category.updated_at = utcnow()
     category = await repository.save(category)
     categories_cache.categories_changed(uow)
+    await events.announce(uow, event_type=events.CATEGORY_UPDATED, category=category)
     return category
 
 
 async def delete(*, uow: UnitOfWork, category_id: uuid.UUID) -> None:
     repository = CategoryRepository(uow.session)
-    await get(uow=uow, category_id=category_id)
+    category = await get(uow=uow, category_id=category_id)
     if await repository.in_use(category_id):
         raise errors.Conflict("Posts still use this category; move or delete them first.")
+    await events.announce(uow, event_type=events.CATEGORY_DELETED, category=category)
     await repository.delete(category_id)
     categories_cache.categories_changed(uow)

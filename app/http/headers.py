@@ -22,6 +22,8 @@ NO_STORE_OPERATIONS = frozenset(
         "listSessions",
         "requestPasswordReset",
         "confirmPasswordReset",
+        "createWebhook",
+        "rotateWebhookSecret",
     }
 )
 

@@ -108,6 +108,13 @@ def post_changed(uow: UnitOfWork, *, post_id: uuid.UUID, slugs: Iterable[str]) -
     uow.emit(messages.invalidate(entries=_details(post_id, slugs), namespaces=[POSTS_NAMESPACE]))
 
 
+def posts_changed(uow: UnitOfWork, *, posts: Iterable[tuple[uuid.UUID, str]]) -> None:
+    """Several posts changed at once (a tag they show was renamed or deleted): the detail keys
+    of each, (id, slug), and every list page, in one invalidation."""
+    entries = [key for post_id, slug in posts for key in _details(post_id, [slug])]
+    uow.emit(messages.invalidate(entries=entries, namespaces=[POSTS_NAMESPACE]))
+
+
 # The reads an anonymous caller's request may be answered from the cache before routing, by
 # operationId, with the key each reads from its path parameter (app/http/fastpath.py).
 ANONYMOUS_READS: dict[str, Callable[[Any], str]] = {"getPost": by_id, "getPostBySlug": by_slug}

@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from app import errors
 from app.categories.repository import CategoryRepository
+from app.platform import cursor
 from app.platform.authz import Caller
 from app.platform.aws.clients import AwsClients
 from app.platform.cache.entry import Entry, Loaded
@@ -19,7 +21,7 @@ from app.platform.db.models import Post, utcnow
 from app.platform.db.unit_of_work import UnitOfWork
 from app.platform.slugs import MAX_LENGTH, slugify
 from app.posts import cache as posts_cache
-from app.posts import cursor, events, storage
+from app.posts import events, history, scheduling, tagging, trash
 from app.posts.authz import PostFacts
 from app.posts.repository import PostFilter, PostRepository
 from app.settings import Settings
@@ -39,7 +41,10 @@ class Page:
 
 
 def etag(post: Post) -> str:
-    digest = hashlib.sha256(f"{post.id}:{post.version}".encode()).hexdigest()[:20]
+    # A tag's rename or deletion changes the representation of its posts but not their
+    # version, so the tags they show are part of the validator.
+    shown = "".join(f":{tag.id}/{tag.slug}/{tag.name}" for tag in post.tags)
+    digest = hashlib.sha256(f"{post.id}:{post.version}{shown}".encode()).hexdigest()[:20]
     return f'"{digest}"'
 
 
@@ -169,9 +174,13 @@ async def create(
     slug: str | None,
     category_id: uuid.UUID | None,
     status: str,
+    tag_ids: Sequence[uuid.UUID] = (),
+    publish_at: datetime | None = None,
 ) -> Post:
+    scheduling.check(publish_at, status=status, now=utcnow())
     repository = PostRepository(uow.session)
     await _check_category(uow, category_id)
+    tags = await tagging.resolve(uow=uow, tag_ids=tag_ids)
     if slug is None:
         slug = await _free_slug(repository, title, author_id=author_id)
     else:
@@ -189,11 +198,16 @@ async def create(
         author_id=author_id,
         status=status,
         published_at=now if status == "published" else None,
+        publish_at=publish_at,
         created_at=now,
         updated_at=now,
     )
     post = await repository.add(post)
-    events.announce(uow, settings=settings, post=post, was_published=False)
+    tagging.untagged(post)
+    if tags:
+        await tagging.replace(uow=uow, post=post, tags=tags)
+    await history.record(uow, post=post, author_id=author_id, before=None)
+    await events.changed(uow, settings=settings, post=post, was_published=False, created=True)
     posts_cache.post_created(uow)
     return post
 
@@ -212,10 +226,15 @@ async def update(
     if not etag_matches(post, if_match):
         raise errors.PreconditionFailed()
     old_slug, was_published = post.slug, post.status == "published"
+    before = await history.snapshot(uow, post)
+    scheduling.apply(post, changes=changes, now=utcnow())
     repository = PostRepository(uow.session)
     if "category_id" in changes:
         await _check_category(uow, changes["category_id"])
         post.category_id = changes["category_id"]
+    tags = None
+    if "tag_ids" in changes:
+        tags = await tagging.resolve(uow=uow, tag_ids=changes["tag_ids"])
     slug, status = changes.get("slug") or post.slug, changes.get("status") or post.status
     if slug != post.slug or (status == "published" and not was_published):
         problem = await _slug_in_view(
@@ -235,21 +254,23 @@ async def update(
         post.status = status
         if status == "published" and post.published_at is None:
             post.published_at = utcnow()
+    if tags is not None:
+        await tagging.replace(uow=uow, post=post, tags=tags)
     post.updated_at = utcnow()
     await uow.reach(UPDATING)
     post = await repository.save(post)
-    events.announce(uow, settings=settings, post=post, was_published=was_published)
+    await history.record(
+        uow, post=post, author_id=caller.require_principal().user_id, before=before
+    )
+    await events.changed(uow, settings=settings, post=post, was_published=was_published)
     posts_cache.post_changed(uow, post_id=post.id, slugs=[old_slug, post.slug])
     return post
 
 
 async def delete(*, uow: UnitOfWork, caller: Caller, post_id: uuid.UUID) -> None:
-    """The post, and once that commits its uploaded files. Rows of its attachments go with the
-    post (ON DELETE CASCADE)."""
+    """Move the post to the trash; the worker purges it, with its files, later (trash.py)."""
     post = await get_visible(uow=uow, caller=caller, post_id=post_id)
-    await PostRepository(uow.session).delete(post)
-    storage.delete_uploads(uow, post_id=post.id)
-    posts_cache.post_changed(uow, post_id=post_id, slugs=[post.slug])
+    await trash.move(uow, post=post)
 
 
 async def record_view(
@@ -287,6 +308,7 @@ async def list_page(
         "authorId": where.author_id,
         "status": where.status,
         "q": where.title_contains,
+        "tag": where.tag,
     }
     after = cursor.decode(cursor_text, filters=filters, key=key) if cursor_text else None
     rows = await PostRepository(uow.session).page(where=where, after=after, limit=limit + 1)
@@ -325,7 +347,7 @@ async def list_entry(
         )
         return Loaded(Entry.of_body(render(page)))
 
-    filters = (where.category_id, where.author_id, where.status, where.title_contains)
+    filters = (where.category_id, where.author_id, where.status, where.title_contains, where.tag)
     params = (cursor_text, limit, *filters)
     return await posts_cache.list_read(
         cache=cache, caller=caller, visibility=where.visibility, params=params, load=load

@@ -1,6 +1,8 @@
 """The job worker from a shell: `python -m app.worker.poller` receives from the jobs queue,
-sweeps the outbox every OUTBOX_SWEEP_INTERVAL_SECONDS between receives, and expires uploads
-nobody completed every minute (app/attachments/tasks.py)."""
+sweeps the outbox and sends due webhook deliveries (app/webhooks/tasks.py) every
+OUTBOX_SWEEP_INTERVAL_SECONDS between receives, publishes due scheduled
+posts and purges old trash every POSTS_SWEEP_INTERVAL_SECONDS (app/posts/scheduling.py,
+trash.py), and expires uploads nobody completed every minute (app/attachments/tasks.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +14,11 @@ import time
 from app.attachments import tasks as attachment_tasks
 from app.bootstrap import open_resources
 from app.platform.aws.calls import call
+from app.platform.db.models import utcnow
 from app.platform.resources import Resources
+from app.posts import scheduling, trash
 from app.settings import get_settings
+from app.webhooks import tasks as webhook_tasks
 from app.worker import registry
 
 logger = logging.getLogger(__name__)
@@ -29,14 +34,20 @@ async def poll(*, resources: Resources, batches: int, wait_seconds: int) -> int:
     aws = resources.aws
     url = await call(aws.queue_url, aws.settings.jobs_queue)
     interval = resources.settings.outbox_sweep_interval_seconds
-    wait_seconds = min(wait_seconds, max(1, int(interval)))
+    posts_interval = resources.settings.posts_sweep_interval_seconds
+    wait_seconds = min(wait_seconds, max(1, int(min(interval, posts_interval))))
     done = 0
     last_sweep = -interval
+    last_posts_sweep = -posts_interval
     last_expiry = -attachment_tasks.EXPIRY_INTERVAL_SECONDS
     for _ in range(batches):
         if time.monotonic() - last_sweep >= interval:
             last_sweep = time.monotonic()
             await sweep(resources)
+            await deliver_webhooks(resources)
+        if time.monotonic() - last_posts_sweep >= posts_interval:
+            last_posts_sweep = time.monotonic()
+            await sweep_posts(resources)
         if time.monotonic() - last_expiry >= attachment_tasks.EXPIRY_INTERVAL_SECONDS:
             last_expiry = time.monotonic()
             await expire(resources)
@@ -69,6 +80,44 @@ async def sweep(resources: Resources) -> None:
         logger.info(
             "outbox swept",
             extra={"delivered": result.delivered, "failed": result.failed, "dead": result.dead},
+        )
+
+
+async def sweep_posts(resources: Resources) -> None:
+    """Publish the scheduled posts that are due, then purge old trash; a failure of either
+    waits for the next sweep."""
+    database, settings = resources.database, resources.settings
+    try:
+        result = await scheduling.publish_due(database=database, settings=settings, now=utcnow())
+        if result.published or result.unscheduled:
+            logger.info(
+                "scheduled posts swept",
+                extra={"published": result.published, "unscheduled": result.unscheduled},
+            )
+    except Exception:
+        logger.exception("scheduled publishing failed")
+    try:
+        purged = await trash.purge_due(database=database, settings=settings, now=utcnow())
+        if purged:
+            logger.info("trash purged", extra={"purged": purged})
+    except Exception:
+        logger.exception("trash purge failed")
+
+
+async def deliver_webhooks(resources: Resources) -> None:
+    """One batch of due webhook deliveries (app/webhooks/tasks.py); a failure waits for the
+    next interval."""
+    try:
+        done = await webhook_tasks.deliver_due(
+            database=resources.database, settings=resources.settings
+        )
+    except Exception:
+        logger.exception("webhook delivery sweep failed")
+        return
+    if done.sent:
+        logger.info(
+            "webhook deliveries sent",
+            extra={"sent": done.sent, "succeeded": done.succeeded, "failed": done.failed},
         )
 
 

@@ -18,6 +18,7 @@ from ..models import (
     PostListEnvelope,
     PostStatus,
     PostUpdate,
+    Slug,
     ViewCountEnvelope,
 )
 
@@ -51,6 +52,10 @@ async def list_posts(
     category_id: Annotated[UUID | None, Query(alias="categoryId")] = None,
     author_id: Annotated[UUID | None, Query(alias="authorId")] = None,
     status: Annotated[PostStatus | None, Query()] = None,
+    tag: Annotated[
+        Slug | None,
+        Query(min_length=1, max_length=120, pattern="^[a-z0-9]+(?:-[a-z0-9]+)*$"),
+    ] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=200, pattern="^[^\\x00]*$")] = None,
     ctx: Annotated[RequestContext, Depends(operation_context("listPosts", Auth.OPTIONAL))],
 ) -> Response:
@@ -63,6 +68,7 @@ async def list_posts(
         category_id=category_id,
         author_id=author_id,
         status=status,
+        tag=tag,
         q=q,
     )
 

@@ -17,15 +17,30 @@ operations := {
 	"getUser": {"gate": "everyone", "rule": "none"},
 	"listCategories": {"gate": "everyone", "rule": "none"},
 	"getCategory": {"gate": "everyone", "rule": "none"},
+	"getPostsFeed": {"gate": "everyone", "rule": "none"},
+	"getSitemap": {"gate": "everyone", "rule": "none"},
 	"getCurrentUser": {"gate": "authenticated", "rule": "none"},
 	"updateCurrentUser": {"gate": "authenticated", "rule": "none"},
 	"listSessions": {"gate": "authenticated", "rule": "none"},
 	"deleteCurrentSession": {"gate": "authenticated", "rule": "none"},
 	"deleteSession": {"gate": "authenticated", "rule": "owner", "type": "session"},
 	"updateUserRole": {"gate": "admin", "rule": "none"},
+	"listWebhooks": {"gate": "admin", "rule": "none"},
+	"createWebhook": {"gate": "admin", "rule": "none"},
+	"getWebhook": {"gate": "admin", "rule": "none"},
+	"updateWebhook": {"gate": "admin", "rule": "none"},
+	"deleteWebhook": {"gate": "admin", "rule": "none"},
+	"rotateWebhookSecret": {"gate": "admin", "rule": "none"},
+	"listWebhookDeliveries": {"gate": "admin", "rule": "none"},
+	"redeliverWebhookDelivery": {"gate": "admin", "rule": "none"},
 	"createCategory": {"gate": "editor", "rule": "none"},
 	"updateCategory": {"gate": "editor", "rule": "none"},
 	"deleteCategory": {"gate": "editor", "rule": "none"},
+	"listTags": {"gate": "everyone", "rule": "none"},
+	"getTag": {"gate": "everyone", "rule": "none"},
+	"createTag": {"gate": "editor", "rule": "none"},
+	"updateTag": {"gate": "editor", "rule": "none"},
+	"deleteTag": {"gate": "editor", "rule": "none"},
 	"listPosts": {"gate": "everyone", "rule": "none", "visibility": true},
 	"getPost": {"gate": "everyone", "rule": "read_post", "type": "post", "visibility": true},
 	"getPostBySlug": {"gate": "everyone", "rule": "read_post", "type": "post", "visibility": true},
@@ -38,6 +53,11 @@ operations := {
 	"completeAttachment": {"gate": "authenticated", "rule": "write_post", "type": "post"},
 	"deleteAttachment": {"gate": "authenticated", "rule": "write_post", "type": "post"},
 	"getJob": {"gate": "authenticated", "rule": "owner", "type": "job"},
+	"listPostRevisions": {"gate": "authenticated", "rule": "edit_post", "type": "post"},
+	"getPostRevision": {"gate": "authenticated", "rule": "edit_post", "type": "post"},
+	"restorePostRevision": {"gate": "authenticated", "rule": "edit_post", "type": "post"},
+	"listTrashedPosts": {"gate": "authenticated", "rule": "none", "visibility": true},
+	"restorePost": {"gate": "authenticated", "rule": "edit_post", "type": "post"},
 }
 
 roles := {"author": 1, "editor": 2, "admin": 3}
@@ -61,6 +81,8 @@ decision := _deny("unknown operation") if {
 	_op.rule == "read_post"
 } else := _write_post if {
 	_op.rule == "write_post"
+} else := _edit_post if {
+	_op.rule == "edit_post"
 } else := _owner_only if {
 	_op.rule == "owner"
 }
@@ -121,6 +143,14 @@ _write_post := _allow("owner") if {
 	_staff
 } else := _deny("not the owner") if {
 	_read_post.allow
+} else := _hide("not visible")
+
+# Revisions and the trash: only those who may edit the post see it at all, whatever its
+# status, so anyone else is answered as for a missing post (404), never 403.
+_edit_post := _allow("owner") if {
+	_owner
+} else := _allow("staff") if {
+	_staff
 } else := _hide("not visible")
 
 _visibility := "all" if {

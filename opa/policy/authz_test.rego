@@ -39,17 +39,22 @@ public_operations := [
 	"getHealth", "registerUser", "createSession", "requestPasswordReset",
 	"confirmPasswordReset", "getUser", "listCategories", "getCategory",
 	"listPosts", "getPost", "getPostBySlug", "recordPostView", "listAttachments",
+	"listTags", "getTag",
+	"getPostsFeed", "getSitemap",
 ]
 
 authenticated_operations := [
 	"getCurrentUser", "updateCurrentUser", "listSessions", "deleteCurrentSession",
 	"deleteSession", "createPost", "updatePost", "deletePost", "createAttachment",
 	"completeAttachment", "deleteAttachment", "getJob",
+	"listPostRevisions", "getPostRevision", "restorePostRevision", "listTrashedPosts",
+	"restorePost",
 ]
 
 test_every_operation_is_classified if {
 	listed := {op | some op in public_operations} | {op | some op in authenticated_operations}
-	staff := {"updateUserRole", "createCategory", "updateCategory", "deleteCategory"}
+	admin_only := {"updateUserRole"} | webhook_operations
+	staff := ({"createCategory", "updateCategory", "deleteCategory"} | tag_writes) | admin_only
 	object.keys(authz.operations) == listed | staff
 }
 
@@ -90,6 +95,32 @@ test_categories_need_editor if {
 		forbidden(op, anonymous, null)
 		forbidden(op, alice, null)
 		allowed(op, erin, null)
+		allowed(op, root, null)
+	}
+}
+
+tag_writes := {"createTag", "updateTag", "deleteTag"}
+
+test_tag_writes_need_editor if {
+	every op in tag_writes {
+		forbidden(op, anonymous, null)
+		forbidden(op, alice, null)
+		allowed(op, erin, null)
+		allowed(op, root, null)
+	}
+}
+
+webhook_operations := {
+	"listWebhooks", "createWebhook", "getWebhook", "updateWebhook", "deleteWebhook",
+	"rotateWebhookSecret", "listWebhookDeliveries", "redeliverWebhookDelivery",
+}
+
+test_webhooks_need_admin if {
+	every op in webhook_operations {
+		forbidden(op, anonymous, null)
+		forbidden(op, alice, null)
+		forbidden(op, erin, null)
+		decide(op, erin, null).reason == "requires admin"
 		allowed(op, root, null)
 	}
 }
@@ -155,4 +186,23 @@ test_post_listing_visibility if {
 	decide("listAttachments", root, null).visibility == "all"
 	not decide("createPost", alice, null).visibility
 	not decide("getPost", alice, post("a1", "draft")).visibility
+}
+
+test_edit_post_hides_from_all_but_editors if {
+	every op in ["listPostRevisions", "getPostRevision", "restorePostRevision", "restorePost"] {
+		every status in ["draft", "published", "archived"] {
+			allowed(op, alice, post("a1", status))
+			allowed(op, erin, post("a1", status))
+			allowed(op, root, post("a1", status))
+			hidden(op, alice, post("b2", status))
+			forbidden(op, anonymous, post("a1", status))
+		}
+	}
+}
+
+test_trash_listing_visibility if {
+	forbidden("listTrashedPosts", anonymous, null)
+	decide("listTrashedPosts", alice, null).visibility == "published_or_own"
+	decide("listTrashedPosts", erin, null).visibility == "all"
+	decide("listTrashedPosts", root, null).visibility == "all"
 }

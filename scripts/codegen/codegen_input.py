@@ -33,9 +33,32 @@ def without_string_constraints(node: Any) -> Any:
     }
 
 
+def _admits_null(schema: Any) -> bool:
+    kind = schema.get("type") if isinstance(schema, dict) else None
+    return kind == "null" or (isinstance(kind, list) and "null" in kind)
+
+
+def with_nullable_refs_inlined(document: dict[str, Any]) -> dict[str, Any]:
+    """document with each object property that refers to a schema admitting null written out.
+
+    The model template refuses an explicit null for an optional property whose own type has no
+    null; through a bare `$ref` the generator cannot see that the referred schema admits it.
+    """
+    schemas = document.get("components", {}).get("schemas", {})
+    prefix = "#/components/schemas/"
+    for schema in schemas.values():
+        properties = schema.get("properties", {}) if isinstance(schema, dict) else {}
+        for name, prop in properties.items():
+            ref = prop.get("$ref", "") if isinstance(prop, dict) else ""
+            target = schemas.get(ref.removeprefix(prefix)) if ref.startswith(prefix) else None
+            if target is not None and _admits_null(target):
+                properties[name] = {**target, **{k: v for k, v in prop.items() if k != "$ref"}}
+    return document
+
+
 def main(argv: list[str]) -> None:
     source, target = Path(argv[1]), Path(argv[2])
-    document = yaml.safe_load(source.read_text(encoding="utf-8"))
+    document = with_nullable_refs_inlined(yaml.safe_load(source.read_text(encoding="utf-8")))
     target.write_text(json.dumps(without_string_constraints(document), indent=1), "utf-8")
 
 

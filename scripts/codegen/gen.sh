@@ -17,9 +17,10 @@ fastapi-codegen --input "$input" --output "$out/generated" \
   --python-version 3.11 --model-template-dir "$here/model_templates" 2> >(grep -v -e FutureWarning -e warn_deprecated >&2)
 # The header names the input file; keep it stable whatever OUT_DIR is.
 find "$out/generated" -name '*.py' -exec sed -i 's|^#   filename:  .*$|#   filename:  spec/openapi.yaml|' {} +
-# The model template's null refusals use field_validator, which the model generator does not
-# import; ruff then drops what is unused, sorts, modernises and formats.
-sed -i 's|^from __future__ import annotations$|&\nfrom pydantic import field_validator|' "$out/generated/models.py"
+# The model templates' refusals (null, a date-time that is not RFC 3339, repeated items) use
+# field_validator, AfterValidator and re, which the model generator does not import; ruff then
+# drops what is unused, sorts, modernises and formats.
+sed -i 's|^from __future__ import annotations$|&\nimport re\nfrom pydantic import AfterValidator, field_validator|' "$out/generated/models.py"
 # The settings are spelled out: OUT_DIR may lie outside the project, away from pyproject.toml.
 style=(--line-length 100 --target-version py311)
 ruff check --quiet "${style[@]}" --config "lint.isort.known-first-party = ['app', 'handlers']" \

@@ -109,6 +109,8 @@ UNTHROTTLED = {
 }
 # Uploads the fuzzer leaves pending would otherwise soon refuse every new one (409).
 UNCAPPED = {"ATTACHMENTS_PENDING_PER_POST": "1000000", "ATTACHMENTS_PENDING_PER_USER": "1000000"}
+# The fuzzer subscribes webhooks to random hosts: the worker must not post to them.
+NO_OUTBOUND = {"WEBHOOKS_DELIVER": "false"}
 REPORTS = ROOT / "reports" / "schemathesis"
 CONFIG = ROOT / "schemathesis.toml"
 NDJSON_REPORT = REPORTS / "events.ndjson"
@@ -168,6 +170,7 @@ def served_stack(limits: Mapping[str, str]) -> Iterator[tuple[str, dict[str, str
             **inherited,
             **image_env(Path(cache_dir)),
             **ON_THIS_MACHINE,
+            **NO_OUTBOUND,
             **limits,
             **aws_env,
             "DATABASE_URL": url,

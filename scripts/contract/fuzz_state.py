@@ -161,3 +161,34 @@ class ResetTokens:
                     token: str = mail["token"]
                     return token
         raise TimeoutError(f"no reset mail for {self.email} within {MAIL_WAIT_SECONDS} s")
+
+
+# A host under .invalid never resolves (RFC 6761), so the URL passes the webhook URL check
+# (a name that does not resolve yet is allowed) and nothing is ever sent to it.
+SEEDED_WEBHOOK_URL = "https://contract-run.invalid/hook"
+
+
+def seeded_delivery(token: str, event_types: list[str]) -> tuple[str, str]:
+    """A webhook's id and one of its deliveries' ids, for redeliverWebhookDelivery: a webhook
+    subscribed to every event type, then a category made so that an event is recorded for it."""
+    headers = {"Authorization": f"Bearer {token}"}
+    created = httpx.post(
+        f"{base_url()}/v1/webhooks",
+        json={"url": SEEDED_WEBHOOK_URL, "eventTypes": event_types},
+        headers=headers,
+        timeout=TIMEOUT,
+    )
+    created.raise_for_status()
+    webhook_id: str = created.json()["data"]["id"]
+    httpx.post(
+        f"{base_url()}/v1/categories",
+        json={"name": f"Seeded {secrets.token_hex(4)}"},
+        headers=headers,
+        timeout=TIMEOUT,
+    ).raise_for_status()
+    listed = httpx.get(
+        f"{base_url()}/v1/webhooks/{webhook_id}/deliveries", headers=headers, timeout=TIMEOUT
+    )
+    listed.raise_for_status()
+    delivery_id: str = listed.json()["data"][0]["id"]
+    return webhook_id, delivery_id

@@ -14,7 +14,8 @@
   that completeAttachment meets real uploads.
 - What no fuzzer can guess, for every other valid request that needs it (the others keep their
   drawn value, so unknown ones stay tested): a real reset token from the mail queue for
-  confirmPasswordReset, and the last job completeAttachment started for getJob. The stateful
+  confirmPasswordReset, the last job completeAttachment started for getJob, and a delivery of a
+  webhook seeded for the purpose for redeliverWebhookDelivery. The stateful
   phase follows the contract's links to the same objects, but reaches long chains only now
   and then.
 - The admin made an admin again, and the author an author, when the fuzzer changes a role.
@@ -31,6 +32,7 @@ from typing import Any
 import schemathesis
 
 from app.settings import Settings
+from app.webhooks.events import EVENT_TYPES
 from scripts.contract import fuzz_state
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
@@ -38,6 +40,7 @@ AUTHORIZATION = "Authorization"
 # The contract's longest key, less the suffix added below ("-" and 16 hex digits).
 _KEY_ROOM = 255 - 17
 ENDS_A_SESSION = frozenset({"deleteCurrentSession", "deleteSession"})
+GIVEN_REAL_VALUES = frozenset({"confirmPasswordReset", "getJob", "redeliverWebhookDelivery"})
 
 ADMIN = fuzz_state.AdminSession()
 STARTED_JOBS: deque[str] = deque(maxlen=20)
@@ -88,12 +91,20 @@ def reset_tokens() -> fuzz_state.ResetTokens:
     return fuzz_state.ResetTokens(Settings())
 
 
-def real_value(name: str | None) -> tuple[str, str] | None:
-    """The path parameter to give this operation's valid request, and its value; None if none."""
+@functools.cache
+def seeded_delivery(token: str) -> dict[str, str]:
+    webhook_id, delivery_id = fuzz_state.seeded_delivery(token, list(EVENT_TYPES))
+    return {"webhookId": webhook_id, "deliveryId": delivery_id}
+
+
+def real_values(name: str | None, case: Any) -> dict[str, str] | None:
+    """The path parameters to give this operation's valid request; None if none."""
     if name == "confirmPasswordReset":
-        return "token", reset_tokens().fresh()
+        return {"token": reset_tokens().fresh()}
     if name == "getJob" and STARTED_JOBS:
-        return "jobId", STARTED_JOBS[-1]
+        return {"jobId": STARTED_JOBS[-1]}
+    if name == "redeliverWebhookDelivery":
+        return seeded_delivery(admin_token(case))
     return None
 
 
@@ -105,11 +116,10 @@ def before_call(context: Any, case: Any, **kwargs: Any) -> None:
     if key is not None:
         case.headers = {**(case.headers or {}), IDEMPOTENCY_KEY: key}
     name = operation_id(case)
-    if name in {"confirmPasswordReset", "getJob"} and is_positive(case):
-        given = real_value(name) if next(_turns[name]) % 2 == 0 else None
+    if name in GIVEN_REAL_VALUES and is_positive(case):
+        given = real_values(name, case) if next(_turns[name]) % 2 == 0 else None
         if given is not None:
-            parameter, value = given
-            case.path_parameters = {**(case.path_parameters or {}), parameter: value}
+            case.path_parameters = {**(case.path_parameters or {}), **given}
 
 
 def may_have_ended_the_admins_session(name: str | None, case: Any, response: Any) -> bool:

@@ -111,13 +111,16 @@ def carriers(spec: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     for name, body in components.get("requestBodies", {}).items():
         for media_type, content in body.get("content", {}).items():
             yield child("", "components", "requestBodies", name, "content", media_type), content
-    for path, item in spec["paths"].items():
+    # The top-level `webhooks` holds the requests this service sends: checked as paths are.
+    items = [("paths", path, item) for path, item in spec["paths"].items()]
+    items += [("webhooks", name, item) for name, item in spec.get("webhooks", {}).items()]
+    for section, path, item in items:
         for index, parameter in enumerate(item.get("parameters", [])):
-            yield child("", "paths", path, "parameters", index), parameter
+            yield child("", section, path, "parameters", index), parameter
         for method, operation in item.items():
             if method not in METHODS:
                 continue
-            at = child("", "paths", path, method)
+            at = child("", section, path, method)
             for index, parameter in enumerate(operation.get("parameters", [])):
                 yield child(at, "parameters", index), parameter
             for media_type, content in operation.get("requestBody", {}).get("content", {}).items():

@@ -41,7 +41,8 @@ PNG = samples.png(8, 8)
 class Case:
     """How to call an operation on an object hidden from the caller, and on a missing one."""
 
-    # What the path names: post, slug, attachment (of a post), session or job.
+    # What the path names: post, slug, attachment (of a post), session, job, revision (of a
+    # post) or trashed (a post in the trash).
     target: str
     json: dict[str, Any] | None = None
     headers: dict[str, str] = field(default_factory=dict)
@@ -65,7 +66,13 @@ CASES = {
     # Owner-only, whatever the role.
     "deleteSession": Case("session"),
     "getJob": Case("job"),
+    # Revisions and the trash: for who may edit the post.
+    "listPostRevisions": Case("post", seen_by=STAFF),
+    "getPostRevision": Case("revision", seen_by=STAFF),
+    "restorePostRevision": Case("revision", headers={"If-Match": "*"}, seen_by=STAFF),
+    "restorePost": Case("trashed", seen_by=STAFF),
 }
+WEBHOOKS_ARE_ADMINS = "webhooks are the admins' alone: each exists for every admin, others get 403"
 # Operations naming objects that no caller is kept from seeing, and why.
 NOTHING_HIDDEN = {
     "getUser": "public profiles: every account exists for every caller",
@@ -73,7 +80,16 @@ NOTHING_HIDDEN = {
     "getCategory": "categories are public",
     "updateCategory": "categories are public",
     "deleteCategory": "categories are public",
+    "getTag": "tags are public",
+    "updateTag": "tags are public",
+    "deleteTag": "tags are public",
     "confirmPasswordReset": "a secret token, nobody's object: every unusable one answers alike",
+    "getWebhook": WEBHOOKS_ARE_ADMINS,
+    "updateWebhook": WEBHOOKS_ARE_ADMINS,
+    "deleteWebhook": WEBHOOKS_ARE_ADMINS,
+    "rotateWebhookSecret": WEBHOOKS_ARE_ADMINS,
+    "listWebhookDeliveries": WEBHOOKS_ARE_ADMINS,
+    "redeliverWebhookDelivery": WEBHOOKS_ARE_ADMINS,
 }
 # Which path parameters each target fills.
 TARGET_PARAMETERS = {
@@ -82,6 +98,8 @@ TARGET_PARAMETERS = {
     "attachment": {"postId", "attachmentId"},
     "session": {"sessionId"},
     "job": {"jobId"},
+    "revision": {"postId", "revisionId"},
+    "trashed": {"postId"},
 }
 
 
@@ -179,6 +197,16 @@ class World:
             post_id = (await self.draft(owner))["id"]
             started = await self.upload(owner, post_id)
             return {"postId": post_id, "attachmentId": started["attachment"]["id"]}
+        if target == "revision":
+            post_id = (await self.draft(owner))["id"]
+            path = f"/v1/posts/{post_id}/revisions"
+            (first,) = data(await self.client.get(path, headers=owner.headers))
+            return {"postId": post_id, "revisionId": first["id"]}
+        if target == "trashed":
+            post_id = (await self.draft(owner))["id"]
+            deleted = await self.client.delete(f"/v1/posts/{post_id}", headers=owner.headers)
+            assert deleted.status_code == 204
+            return {"postId": post_id}
         makers: dict[str, Callable[[Actor], Awaitable[dict[str, str]]]] = {
             "session": self.session,
             "job": self.job,

@@ -14,7 +14,7 @@ from tests.helpers import unavailable
 ROOT = Path(__file__).resolve().parents[2]
 UV = ROOT / ".tools" / "uv" / "bin" / "uv"
 SERVICE_PACKAGES = ("app", "handlers", "generated", "migrations")
-DEV_ONLY = ("pytest", "httpx", "schemathesis", "moto", "ruff", "mypy")
+DEV_ONLY = ("pytest", "schemathesis", "moto", "ruff", "mypy")
 
 IMPORT_EVERYTHING = f"""
 import importlib, importlib.util, pkgutil, sys

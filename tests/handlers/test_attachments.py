@@ -15,6 +15,7 @@ from app.platform.aws.clients import AwsClients
 from app.platform.db.database import Database
 from app.platform.db.models import utcnow
 from app.platform.db.unit_of_work import UnitOfWork
+from app.posts import trash
 from app.settings import Settings
 from app.worker import poller
 from tests.attachments import samples
@@ -339,8 +340,8 @@ class TestList:
 
 
 class TestDeletingThePost:
-    async def test_removes_its_objects_and_no_others(
-        self, client: httpx.AsyncClient, author: Actor, settings: Settings
+    async def test_its_purge_removes_its_objects_and_no_others(
+        self, client: httpx.AsyncClient, author: Actor, settings: Settings, database: Database
     ) -> None:
         post_id, kept_post_id = await make_post(client, author), await make_post(client, author)
         completed_id, _ = await completed_upload(client, author, post_id)
@@ -351,8 +352,11 @@ class TestDeletingThePost:
         await upload(kept, PNG)
 
         response = await client.delete(f"/v1/posts/{post_id}", headers=author.headers)
-
         assert response.status_code == 204
+        assert await object_exists(settings, completed_id)  # in the trash, files kept
+        later = utcnow() + timedelta(days=settings.trash_retention_days, seconds=1)
+        await trash.purge_due(database=database, settings=settings, now=later)
+
         for attachment_id in (completed_id, pending["attachment"]["id"]):
             assert not await object_exists(settings, attachment_id)
         assert await object_exists(settings, kept["attachment"]["id"])

@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[2]
 IDEMPOTENT = {
     "createPost",
     "createCategory",
+    "createTag",
     "createAttachment",
     "completeAttachment",
     "requestPasswordReset",

@@ -22,8 +22,21 @@ from tests.helpers import unavailable
 from tests.migrations.dsql_emulation import EMULATION_SQL, emulate_psql_script
 
 ROOT = Path(__file__).resolve().parents[2]
-APP_TABLES = {"users", "sessions", "categories", "posts", "attachments", "outbox"}
-HEAD = "0005"
+APP_TABLES = {
+    "users",
+    "sessions",
+    "categories",
+    "posts",
+    "attachments",
+    "outbox",
+    "tags",
+    "post_tags",
+    "post_revisions",
+    "webhooks",
+    "webhook_deliveries",
+    "webhook_attempts",
+}
+HEAD = "0009"
 # Every index the migrations build, in the order they build them.
 BUILT = {
     "users_email_normalized_key": "UNIQUE INDEX",
@@ -39,6 +52,20 @@ BUILT = {
     "attachments_status_upload_expires_at_idx": "INDEX",
     "posts_author_id_slug_key": "UNIQUE INDEX",
     "posts_published_slug_key": "UNIQUE INDEX",
+    "posts_publish_at_idx": "INDEX",
+    "posts_deleted_at_idx": "INDEX",
+    "posts_status_published_at_idx": "INDEX",
+    "tags_slug_key": "UNIQUE INDEX",
+    "tags_created_at_id_idx": "INDEX",
+    "post_tags_post_id_tag_id_key": "UNIQUE INDEX",
+    "post_tags_tag_id_idx": "INDEX",
+    "post_revisions_post_id_number_key": "UNIQUE INDEX",
+    "webhooks_active_idx": "INDEX",
+    "webhooks_created_at_id_idx": "INDEX",
+    "webhook_deliveries_webhook_id_event_id_key": "UNIQUE INDEX",
+    "webhook_deliveries_status_next_attempt_at_idx": "INDEX",
+    "webhook_deliveries_webhook_id_created_at_id_idx": "INDEX",
+    "webhook_attempts_delivery_id_attempted_at_idx": "INDEX",
 }
 # Built, then dropped by a later migration (0005: slugs are no longer globally unique).
 DROPPED = {"posts_slug_key"}

@@ -52,6 +52,10 @@ GATES = {
         "getPostBySlug",
         "recordPostView",
         "listAttachments",
+        "listTags",
+        "getTag",
+        "getPostsFeed",
+        "getSitemap",
     },
     "authenticated": {
         "getCurrentUser",
@@ -66,9 +70,31 @@ GATES = {
         "completeAttachment",
         "deleteAttachment",
         "getJob",
+        "listPostRevisions",
+        "getPostRevision",
+        "restorePostRevision",
+        "listTrashedPosts",
+        "restorePost",
     },
-    "editor": {"createCategory", "updateCategory", "deleteCategory"},
-    "admin": {"updateUserRole"},
+    "editor": {
+        "createCategory",
+        "updateCategory",
+        "deleteCategory",
+        "createTag",
+        "updateTag",
+        "deleteTag",
+    },
+    "admin": {
+        "updateUserRole",
+        "listWebhooks",
+        "createWebhook",
+        "getWebhook",
+        "updateWebhook",
+        "deleteWebhook",
+        "rotateWebhookSecret",
+        "listWebhookDeliveries",
+        "redeliverWebhookDelivery",
+    },
 }
 MIN_RANK = {"everyone": 0, "authenticated": 1, "editor": 2, "admin": 3}
 POST_READS = {"getPost", "getPostBySlug", "recordPostView", "listAttachments"}
@@ -80,6 +106,8 @@ POST_WRITES = {
     "deleteAttachment",
 }
 OWNER_ONLY = {"deleteSession": "session", "getJob": "job"}
+# Revisions and the trash: who may edit the post, hidden (never forbidden) for anyone else.
+POST_EDITS = {"listPostRevisions", "getPostRevision", "restorePostRevision", "restorePost"}
 VISIBILITY = {"anonymous": "published", "author-own": "published_or_own",
               "author-other": "published_or_own", "editor": "all", "admin": "all"}  # fmt: skip
 
@@ -97,7 +125,7 @@ def _cases() -> list[Any]:
             for caller in CALLERS:
                 if RANK[caller] >= MIN_RANK[gate]:
                     expected: dict[str, Any] = {"allow": True, "hide": False}
-                    if op in POST_READS | {"listPosts"}:
+                    if op in POST_READS | {"listPosts", "listTrashedPosts"}:
                         expected["visibility"] = VISIBILITY[caller]
                 else:
                     expected = {"allow": False, "hide": False, "reason": f"requires {gate}"}
@@ -113,6 +141,15 @@ def _cases() -> list[Any]:
                     expected = {"allow": False, "hide": False, "reason": "requires authenticated"}
                 elif caller == "author-other":
                     expected = {"allow": False, "hide": not can_read}
+                else:
+                    expected = {"allow": True, "hide": False}
+                cases.append(_case(op, caller, post, expected))
+        for caller in CALLERS:
+            for op in sorted(POST_EDITS):
+                if caller == "anonymous":
+                    expected = {"allow": False, "hide": False, "reason": "requires authenticated"}
+                elif caller == "author-other":
+                    expected = {"allow": False, "hide": True, "reason": "not visible"}
                 else:
                     expected = {"allow": True, "hide": False}
                 cases.append(_case(op, caller, post, expected))

@@ -14,9 +14,10 @@ import json
 import secrets
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+import feedparser
 import httpx
 import pytest
 
@@ -24,6 +25,7 @@ from app.platform.db.database import Database
 from app.settings import Settings
 from generated.operations import OPERATIONS
 from tests.aws_helpers import mail_for
+from tests.feeds.test_render import sitemap_urls
 from tests.fixtures.actors import ANONYMOUS, PASSWORD, Actor, login, make_actor
 from tests.handlers.test_attachments import (
     PNG,
@@ -57,6 +59,11 @@ MATRIX: dict[str, tuple[int, int, int, int, int]] = {
     "getCategory": (200, 200, 200, 200, 200),
     "updateCategory": (401, 403, 403, 200, 200),
     "deleteCategory": (401, 403, 403, 204, 204),
+    "listTags": (200, 200, 200, 200, 200),
+    "createTag": (401, 403, 403, 201, 201),
+    "getTag": (200, 200, 200, 200, 200),
+    "updateTag": (401, 403, 403, 200, 200),
+    "deleteTag": (401, 403, 403, 204, 204),
     "listPosts": (200, 200, 200, 200, 200),
     "createPost": (401, 201, 201, 201, 201),
     "getPost": (404, 200, 404, 200, 200),
@@ -71,9 +78,27 @@ MATRIX: dict[str, tuple[int, int, int, int, int]] = {
     "completeAttachment": (401, 202, 404, 202, 202),
     "deleteAttachment": (401, 204, 404, 204, 204),
     "getJob": (401, 200, 404, 404, 404),
+    # Revisions and the trash: only who may edit the post sees it (404 for others, never 403).
+    "listPostRevisions": (401, 200, 404, 200, 200),
+    "getPostRevision": (401, 200, 404, 200, 200),
+    "restorePostRevision": (401, 200, 404, 200, 200),
+    "restorePost": (401, 200, 404, 200, 200),
+    "listTrashedPosts": (401, 200, 200, 200, 200),
     "requestPasswordReset": (202, 202, 202, 202, 202),
     # The token is the authority, not the caller: whoever holds it sets the password.
     "confirmPasswordReset": (204, 204, 204, 204, 204),
+    # Public documents, the same for every caller: the owner's draft is in neither.
+    "getPostsFeed": (200, 200, 200, 200, 200),
+    "getSitemap": (200, 200, 200, 200, 200),
+    # Webhook subscriptions are the admins' alone.
+    "listWebhooks": (401, 403, 403, 403, 200),
+    "createWebhook": (401, 403, 403, 403, 201),
+    "getWebhook": (401, 403, 403, 403, 200),
+    "updateWebhook": (401, 403, 403, 403, 200),
+    "deleteWebhook": (401, 403, 403, 403, 204),
+    "rotateWebhookSecret": (401, 403, 403, 403, 200),
+    "listWebhookDeliveries": (401, 403, 403, 403, 200),
+    "redeliverWebhookDelivery": (401, 403, 403, 403, 202),
 }
 ERROR_CODES = {401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND"}
 NEW_PASSWORD = "a brand new passphrase"
@@ -81,6 +106,12 @@ NEW_PASSWORD = "a brand new passphrase"
 UPLOADED = {"completeAttachment"}
 PROCESSED = {"deleteAttachment", "getJob", "listAttachments"}
 RESET = {"confirmPasswordReset"}
+WEBHOOKS = {op for op in MATRIX if "Webhook" in op}
+# A public address: the SSRF rule refuses loopback and private ones.
+WEBHOOK_URL = "https://93.184.215.14/hooks/blog"
+# The owner's post is in the trash; the operation names the post's revision 1.
+TRASHED = {"restorePost", "listTrashedPosts"}
+REVISION = {"getPostRevision", "restorePostRevision"}
 
 
 @dataclass
@@ -96,6 +127,12 @@ class World:
     processed_id: str | None = None
     job_id: str | None = None
     reset_token: str | None = None
+    # A tag, which the owner's post does not carry.
+    tag: dict[str, Any] = field(default_factory=dict)
+    # An admin's webhook subscription, with its secret, and one delivery of it.
+    webhook: dict[str, Any] = field(default_factory=dict)
+    delivery_id: str | None = None
+    revision_id: str | None = None
 
 
 async def build_world(
@@ -114,6 +151,8 @@ async def build_world(
         category=data(category, 201),
         owner_session_id=sessions[0]["id"],
     )
+    tag = await client.post("/v1/tags", json={"name": "Tag"}, headers=staff.headers)
+    world.tag = data(tag, 201)
     post_id = world.post["id"]
     if operation_id in UPLOADED:
         started = await start_upload(client, owner, post_id)
@@ -125,6 +164,20 @@ async def build_world(
     if operation_id in RESET:
         assert owner.email is not None
         world.reset_token = await request_token(client, settings, owner.email)
+    if operation_id in REVISION:
+        revisions = await client.get(f"/v1/posts/{post_id}/revisions", headers=owner.headers)
+        world.revision_id = data(revisions)[0]["id"]
+    if operation_id in TRASHED:
+        trashed = await client.delete(f"/v1/posts/{post_id}", headers=owner.headers)
+        assert trashed.status_code == 204
+    if operation_id in WEBHOOKS:
+        body = {"url": WEBHOOK_URL, "eventTypes": ["category.created"]}
+        made = await client.post("/v1/webhooks", json=body, headers=staff.headers)
+        world.webhook = data(made, 201)
+        await client.post("/v1/categories", json={"name": "Hooked"}, headers=staff.headers)
+        path = f"/v1/webhooks/{world.webhook['id']}/deliveries"
+        [delivery] = data(await client.get(path, headers=staff.headers))
+        world.delivery_id = delivery["id"]
     return world
 
 
@@ -134,11 +187,15 @@ def path_values(world: World) -> dict[str, str]:
         "userId": str(world.owner.user_id),
         "sessionId": world.owner_session_id,
         "categoryId": world.category["id"],
+        "tagId": world.tag["id"],
         "postId": world.post["id"],
         "slug": world.post["slug"],
         "attachmentId": world.uploaded_id or world.processed_id or str(uuid.uuid4()),
         "jobId": world.job_id or str(uuid.uuid4()),
         "token": world.reset_token or secrets.token_urlsafe(32),
+        "webhookId": world.webhook.get("id") or str(uuid.uuid4()),
+        "deliveryId": world.delivery_id or str(uuid.uuid4()),
+        "revisionId": world.revision_id or str(uuid.uuid4()),
     }
 
 
@@ -148,11 +205,15 @@ def missing_values() -> dict[str, str]:
         "userId": str(uuid.uuid4()),
         "sessionId": str(uuid.uuid4()),
         "categoryId": str(uuid.uuid4()),
+        "tagId": str(uuid.uuid4()),
         "postId": str(uuid.uuid4()),
         "slug": f"nothing-here-{uuid.uuid4().hex[:8]}",
         "attachmentId": str(uuid.uuid4()),
         "jobId": str(uuid.uuid4()),
         "token": secrets.token_urlsafe(32),
+        "webhookId": str(uuid.uuid4()),
+        "deliveryId": str(uuid.uuid4()),
+        "revisionId": str(uuid.uuid4()),
     }
 
 
@@ -169,16 +230,20 @@ def request_options(operation_id: str, world: World) -> dict[str, Any]:
         "createSession": {"email": world.owner.email, "password": PASSWORD},
         "createCategory": {"name": f"Cat {uuid.uuid4().hex[:6]}"},
         "updateCategory": {"description": "New"},
+        "createTag": {"name": f"Tag {uuid.uuid4().hex[:6]}"},
+        "updateTag": {"name": "Renamed"},
         "createPost": {"title": "Another"},
         "updatePost": {"title": "Edited"},
         "createAttachment": {"filename": "a.png", "contentType": "image/png", "size": 10},
         "requestPasswordReset": {"email": world.owner.email},
         "confirmPasswordReset": {"password": NEW_PASSWORD},
+        "createWebhook": {"url": WEBHOOK_URL, "eventTypes": ["tag.created"]},
+        "updateWebhook": {"active": False},
     }
     options: dict[str, Any] = {}
     if operation_id in bodies:
         options["json"] = bodies[operation_id]
-    if operation_id == "updatePost":
+    if operation_id in {"updatePost", "restorePostRevision"}:
         options["headers"] = {"If-Match": world.etag}
     return options
 
@@ -328,6 +393,34 @@ async def category_deleted(answer: Answer) -> None:
     assert_error(after, 404, "NOT_FOUND")
 
 
+async def tags(answer: Answer) -> None:
+    assert data(answer.response) == [answer.world.tag]
+
+
+async def created_tag(answer: Answer) -> None:
+    got = data(answer.response, 201)
+    name = json.loads(answer.response.request.content)["name"]
+    expected = {"name": name, "slug": name.lower().replace(" ", "-")}
+    assert got == stamped(expected, got, "id", "createdAt", "updatedAt")
+    assert data(await answer.client.get(f"/v1/tags/{got['id']}")) == got
+
+
+async def tag(answer: Answer) -> None:
+    assert data(answer.response) == answer.world.tag
+
+
+async def updated_tag(answer: Answer) -> None:
+    got = data(answer.response)
+    assert got == stamped({**answer.world.tag, "name": "Renamed"}, got, "updatedAt")
+    assert got["updatedAt"] > answer.world.tag["updatedAt"]
+
+
+async def tag_deleted(answer: Answer) -> None:
+    no_body(answer)
+    after = await owners_view(answer, f"/v1/tags/{answer.world.tag['id']}")
+    assert_error(after, 404, "NOT_FOUND")
+
+
 async def posts(answer: Answer) -> None:
     listed = [post["id"] for post in data(answer.response)]
     assert listed == ([answer.world.post["id"]] if answer.kind in MANAGERS else [])
@@ -432,11 +525,103 @@ async def reset_requested(answer: Answer) -> None:
     assert [mail["type"] for mail in mails] == ["password_reset.requested"]
 
 
+async def revisions(answer: Answer) -> None:
+    got = data(answer.response)
+    assert [(r["number"], r["snapshot"]["title"]) for r in got] == [(1, "Draft")]
+
+
+async def revision(answer: Answer) -> None:
+    got = data(answer.response)
+    assert (got["id"], got["postId"], got["number"]) == (
+        answer.world.revision_id,
+        answer.world.post["id"],
+        1,
+    )
+
+
+async def revision_restored(answer: Answer) -> None:
+    got = data(answer.response)
+    assert got == stamped(answer.world.post, got, "updatedAt", "viewCount")
+    assert answer.response.headers["ETag"] != answer.world.etag
+
+
+async def trashed_posts(answer: Answer) -> None:
+    listed = [post["id"] for post in data(answer.response)]
+    assert listed == ([answer.world.post["id"]] if answer.kind in MANAGERS else [])
+
+
+async def post_restored(answer: Answer) -> None:
+    assert data(answer.response)["id"] == answer.world.post["id"]
+    data(await owners_view(answer, f"/v1/posts/{answer.world.post['id']}"))
+
+
+async def feed(answer: Answer) -> None:
+    assert answer.response.headers["Content-Type"] == "application/atom+xml"
+    parsed = feedparser.parse(answer.response.content)
+    assert (parsed.bozo, parsed.version) == (False, "atom10")
+    assert parsed.entries == []
+
+
+async def sitemap(answer: Answer) -> None:
+    assert answer.response.headers["Content-Type"] == "application/xml"
+    urls = sitemap_urls(answer.response.text)
+    assert urls == [{"loc": f"{answer.settings.public_base_url}/"}]
+
+
 async def password_reset(answer: Answer) -> None:
     no_body(answer)
     owner = answer.world.owner
     assert owner.email is not None
     await login(answer.client, owner.email, NEW_PASSWORD)
+
+
+def shown(webhook: dict[str, Any]) -> dict[str, Any]:
+    """A subscription as reads show it: without the secret."""
+    return {key: value for key, value in webhook.items() if key != "secret"}
+
+
+async def webhooks(answer: Answer) -> None:
+    assert data(answer.response) == [shown(answer.world.webhook)]
+
+
+async def created_webhook(answer: Answer) -> None:
+    got = data(answer.response, 201)
+    assert got["secret"].startswith("whsec_")
+    read = await answer.client.get(f"/v1/webhooks/{got['id']}", headers=answer.caller.headers)
+    assert data(read) == shown(got)
+
+
+async def webhook(answer: Answer) -> None:
+    assert data(answer.response) == shown(answer.world.webhook)
+
+
+async def updated_webhook(answer: Answer) -> None:
+    got = data(answer.response)
+    expected = {**shown(answer.world.webhook), "active": False}
+    assert got == stamped(expected, got, "updatedAt")
+
+
+async def webhook_deleted(answer: Answer) -> None:
+    no_body(answer)
+    path = f"/v1/webhooks/{answer.world.webhook['id']}"
+    assert (await answer.client.get(path, headers=answer.caller.headers)).status_code == 404
+
+
+async def rotated_secret(answer: Answer) -> None:
+    got = data(answer.response)
+    assert got["secret"].startswith("whsec_")
+    assert got["secret"] != answer.world.webhook["secret"]
+    assert shown(got) == stamped(shown(answer.world.webhook), got, "updatedAt")
+
+
+async def webhook_deliveries(answer: Answer) -> None:
+    [delivery] = data(answer.response)
+    assert (delivery["id"], delivery["eventType"]) == (answer.world.delivery_id, "category.created")
+
+
+async def redelivered(answer: Answer) -> None:
+    got = data(answer.response, 202)
+    assert (got["id"], got["status"], got["attempts"]) == (answer.world.delivery_id, "pending", 0)
 
 
 # What each operation's success must carry (and, for a change, have done).
@@ -456,6 +641,11 @@ SUCCESSES: dict[str, Callable[[Answer], Awaitable[None]]] = {
     "getCategory": category,
     "updateCategory": updated_category,
     "deleteCategory": category_deleted,
+    "listTags": tags,
+    "createTag": created_tag,
+    "getTag": tag,
+    "updateTag": updated_tag,
+    "deleteTag": tag_deleted,
     "listPosts": posts,
     "createPost": created_post,
     "getPost": the_post,
@@ -468,8 +658,23 @@ SUCCESSES: dict[str, Callable[[Answer], Awaitable[None]]] = {
     "completeAttachment": upload_completed,
     "deleteAttachment": attachment_deleted,
     "getJob": job,
+    "listPostRevisions": revisions,
+    "getPostRevision": revision,
+    "restorePostRevision": revision_restored,
+    "restorePost": post_restored,
+    "listTrashedPosts": trashed_posts,
     "requestPasswordReset": reset_requested,
     "confirmPasswordReset": password_reset,
+    "getPostsFeed": feed,
+    "getSitemap": sitemap,
+    "listWebhooks": webhooks,
+    "createWebhook": created_webhook,
+    "getWebhook": webhook,
+    "updateWebhook": updated_webhook,
+    "deleteWebhook": webhook_deleted,
+    "rotateWebhookSecret": rotated_secret,
+    "listWebhookDeliveries": webhook_deliveries,
+    "redeliverWebhookDelivery": redelivered,
 }
 
 

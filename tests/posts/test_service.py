@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -23,7 +23,7 @@ from app.platform.db.models import Post, User
 from app.platform.db.unit_of_work import UnitOfWork
 from app.platform.slugs import MAX_LENGTH
 from app.posts import cache as posts_cache
-from app.posts import service
+from app.posts import service, trash
 from app.posts.repository import PostFilter, PostRepository
 from app.posts.storage import uploads_prefix
 from app.views import service as views_service
@@ -595,7 +595,7 @@ class TestInvalidation:
         await create(database, cache, clients, owner)
         assert await cache.namespace(posts_cache.POSTS_NAMESPACE) == (before or 0) + 1
 
-    async def test_a_delete_removes_the_post_its_uploads_and_its_keys(
+    async def test_a_delete_trashes_the_post_and_retires_its_keys_then_the_purge_its_uploads(
         self,
         database: Database,
         cache: Cache,
@@ -618,9 +618,18 @@ class TestInvalidation:
             )
         )
 
+        trashed = await stored(database, post.id)
+        assert trashed is not None
+        assert trashed.deleted_at is not None
+        assert [await tombstoned(store, key) for key in keys] == [True, True]
+        assert await s3.head(clients, key=upload) is not None  # until the purge
+
+        retention = timedelta(days=clients.settings.trash_retention_days, seconds=1)
+        later = trashed.deleted_at + retention
+        await trash.purge_due(database=database, settings=clients.settings, now=later)
+
         assert await stored(database, post.id) is None
         assert await s3.head(clients, key=upload) is None
-        assert [await tombstoned(store, key) for key in keys] == [True, True]
 
 
 class TestViews:

@@ -88,4 +88,5 @@ async def test_the_schedule_sweeps_the_outbox_and_expires_pending_uploads(
 
     assert answer["expired"] == 1
     assert {"delivered", "failed", "dead", "leftovers"} <= answer.keys()
+    assert (answer["published"], answer["unscheduled"], answer["purged"]) == (0, 0, 0)
     assert_error(await complete(client, author, post_id, attachment_id), 404, "NOT_FOUND")

@@ -13,6 +13,8 @@ from app.attachments.service import PENDING_GRACE
 from app.bootstrap import open_resources
 from app.platform.aws.clients import AwsClients
 from app.platform.db.database import Database
+from app.platform.db.models import Post, utcnow
+from app.platform.db.unit_of_work import UnitOfWork
 from app.settings import Settings, get_settings
 from app.worker import poller
 from tests.fixtures.actors import Actor
@@ -136,3 +138,39 @@ async def test_a_poll_expires_pending_uploads_past_their_grace(
 
     assert_error(await complete(client, author, post_id, attachment_id), 404, "NOT_FOUND")
     assert not await object_exists(own_queue, attachment_id)
+
+
+async def past_due(database: Database, post_id: str, *, field: str, ago: timedelta) -> None:
+    """Move the post's publish_at or deleted_at into the past, as waiting would."""
+
+    async def unit(uow: UnitOfWork) -> None:
+        post = await uow.session.get(Post, uuid.UUID(post_id))
+        assert post is not None
+        setattr(post, field, utcnow() - ago)
+
+    await database.transaction(unit)
+
+
+async def test_the_posts_sweep_publishes_due_posts_and_purges_old_trash(
+    client: httpx.AsyncClient, author: Actor, database: Database, settings: Settings
+) -> None:
+    soon = (utcnow() + timedelta(hours=1)).isoformat()
+    scheduled = data(
+        await client.post(
+            "/v1/posts", json={"title": "Soon", "publishAt": soon}, headers=author.headers
+        ),
+        201,
+    )
+    await past_due(database, scheduled["id"], field="publish_at", ago=timedelta(seconds=1))
+    trashed = await make_post(client, author)
+    assert (await client.delete(f"/v1/posts/{trashed}", headers=author.headers)).status_code == 204
+    retention = timedelta(days=settings.trash_retention_days, seconds=1)
+    await past_due(database, trashed, field="deleted_at", ago=retention)
+
+    async with open_resources(settings) as resources:
+        await poller.sweep_posts(resources)
+
+    assert data(await client.get(f"/v1/posts/{scheduled['id']}"))["status"] == "published"
+    assert (
+        await client.post(f"/v1/posts/{trashed}/restore", headers=author.headers)
+    ).status_code == 404

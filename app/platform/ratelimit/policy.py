@@ -30,11 +30,16 @@ WRITES = frozenset(
         "createCategory",
         "updateCategory",
         "deleteCategory",
+        "createTag",
+        "updateTag",
+        "deleteTag",
         "updateCurrentUser",
         "updateUserRole",
         "createAttachment",
         "completeAttachment",
         "deleteAttachment",
+        "restorePost",
+        "restorePostRevision",
     }
 )
 

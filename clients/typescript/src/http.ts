@@ -17,6 +17,8 @@ export async function http<T>(url: string, init: RequestInit): Promise<T> {
   if (options.token !== undefined) headers.set('Authorization', `Bearer ${options.token}`);
   const response = await fetch(`${options.baseUrl}${url}`, { ...init, headers });
   const text = [204, 205, 304].includes(response.status) ? '' : await response.text();
-  const data: unknown = text ? JSON.parse(text) : undefined;
+  // Every answer is JSON but the feed's and the sitemap's XML documents, which stay text.
+  const json = /[/+]json\b/i.test(response.headers.get('Content-Type') ?? '');
+  const data: unknown = !text ? undefined : json ? JSON.parse(text) : text;
   return { status: response.status, data, headers: response.headers } as T;
 }

@@ -17,6 +17,8 @@ from .category_create import CategoryCreate
 from .category_envelope import CategoryEnvelope
 from .category_list_envelope import CategoryListEnvelope
 from .category_update import CategoryUpdate
+from .category_webhook_event import CategoryWebhookEvent
+from .category_webhook_event_type import CategoryWebhookEventType
 from .error_code import ErrorCode
 from .error_detail import ErrorDetail
 from .error_envelope import ErrorEnvelope
@@ -29,21 +31,41 @@ from .job_status import JobStatus
 from .list_meta import ListMeta
 from .new_session import NewSession
 from .new_session_envelope import NewSessionEnvelope
+from .new_webhook import NewWebhook
+from .new_webhook_envelope import NewWebhookEnvelope
 from .page_meta import PageMeta
 from .password_reset_confirm import PasswordResetConfirm
 from .password_reset_request import PasswordResetRequest
 from .post import Post
 from .post_create import PostCreate
 from .post_envelope import PostEnvelope
+from .post_event_data import PostEventData
 from .post_list_envelope import PostListEnvelope
+from .post_revision import PostRevision
+from .post_revision_envelope import PostRevisionEnvelope
+from .post_revision_list_envelope import PostRevisionListEnvelope
+from .post_snapshot import PostSnapshot
 from .post_status import PostStatus
 from .post_update import PostUpdate
+from .post_webhook_event import PostWebhookEvent
+from .post_webhook_event_type import PostWebhookEventType
 from .presigned_upload import PresignedUpload
 from .public_user import PublicUser
 from .public_user_envelope import PublicUserEnvelope
+from .revision_field import RevisionField
 from .session import Session
 from .session_create import SessionCreate
 from .session_list_envelope import SessionListEnvelope
+from .tag import Tag
+from .tag_create import TagCreate
+from .tag_envelope import TagEnvelope
+from .tag_list_envelope import TagListEnvelope
+from .tag_ref import TagRef
+from .tag_update import TagUpdate
+from .tag_webhook_event import TagWebhookEvent
+from .tag_webhook_event_type import TagWebhookEventType
+from .trashed_post import TrashedPost
+from .trashed_post_list_envelope import TrashedPostListEnvelope
 from .upload_fields import UploadFields
 from .upload_method import UploadMethod
 from .user import User
@@ -54,6 +76,17 @@ from .user_role_update import UserRoleUpdate
 from .user_update import UserUpdate
 from .view_count import ViewCount
 from .view_count_envelope import ViewCountEnvelope
+from .webhook import Webhook
+from .webhook_attempt import WebhookAttempt
+from .webhook_create import WebhookCreate
+from .webhook_delivery import WebhookDelivery
+from .webhook_delivery_envelope import WebhookDeliveryEnvelope
+from .webhook_delivery_list_envelope import WebhookDeliveryListEnvelope
+from .webhook_delivery_status import WebhookDeliveryStatus
+from .webhook_envelope import WebhookEnvelope
+from .webhook_event_type import WebhookEventType
+from .webhook_list_envelope import WebhookListEnvelope
+from .webhook_update import WebhookUpdate
 
 __all__ = (
     "Acknowledgement",
@@ -73,6 +106,8 @@ __all__ = (
     "CategoryEnvelope",
     "CategoryListEnvelope",
     "CategoryUpdate",
+    "CategoryWebhookEvent",
+    "CategoryWebhookEventType",
     "ErrorCode",
     "ErrorDetail",
     "ErrorEnvelope",
@@ -85,21 +120,41 @@ __all__ = (
     "ListMeta",
     "NewSession",
     "NewSessionEnvelope",
+    "NewWebhook",
+    "NewWebhookEnvelope",
     "PageMeta",
     "PasswordResetConfirm",
     "PasswordResetRequest",
     "Post",
     "PostCreate",
     "PostEnvelope",
+    "PostEventData",
     "PostListEnvelope",
+    "PostRevision",
+    "PostRevisionEnvelope",
+    "PostRevisionListEnvelope",
+    "PostSnapshot",
     "PostStatus",
     "PostUpdate",
+    "PostWebhookEvent",
+    "PostWebhookEventType",
     "PresignedUpload",
     "PublicUser",
     "PublicUserEnvelope",
+    "RevisionField",
     "Session",
     "SessionCreate",
     "SessionListEnvelope",
+    "Tag",
+    "TagCreate",
+    "TagEnvelope",
+    "TagListEnvelope",
+    "TagRef",
+    "TagUpdate",
+    "TagWebhookEvent",
+    "TagWebhookEventType",
+    "TrashedPost",
+    "TrashedPostListEnvelope",
     "UploadFields",
     "UploadMethod",
     "User",
@@ -110,4 +165,15 @@ __all__ = (
     "UserUpdate",
     "ViewCount",
     "ViewCountEnvelope",
+    "Webhook",
+    "WebhookAttempt",
+    "WebhookCreate",
+    "WebhookDelivery",
+    "WebhookDeliveryEnvelope",
+    "WebhookDeliveryListEnvelope",
+    "WebhookDeliveryStatus",
+    "WebhookEnvelope",
+    "WebhookEventType",
+    "WebhookListEnvelope",
+    "WebhookUpdate",
 )

@@ -82,8 +82,10 @@ def sync_detailed(
 ) -> Response[Any | ErrorEnvelope]:
     """Delete a post
 
-     The author, editors and admins. The post's attachments and their uploaded files go with it. If file
-    storage is unavailable, nothing is deleted and the answer is 503.
+     The author, editors and admins. Moves the post to the trash: from then on it answers 404 everywhere
+    but the trash (`listTrashedPosts`, `restorePost`) and a scheduled post is unscheduled. The worker
+    purges it, with its attachments, their uploaded files and its revisions, once the retention period
+    has passed (see Scheduled publishing, revisions and trash in docs/spec.md).
 
     Args:
         post_id (UUID):
@@ -114,8 +116,10 @@ def sync(
 ) -> Any | ErrorEnvelope | None:
     """Delete a post
 
-     The author, editors and admins. The post's attachments and their uploaded files go with it. If file
-    storage is unavailable, nothing is deleted and the answer is 503.
+     The author, editors and admins. Moves the post to the trash: from then on it answers 404 everywhere
+    but the trash (`listTrashedPosts`, `restorePost`) and a scheduled post is unscheduled. The worker
+    purges it, with its attachments, their uploaded files and its revisions, once the retention period
+    has passed (see Scheduled publishing, revisions and trash in docs/spec.md).
 
     Args:
         post_id (UUID):
@@ -141,8 +145,10 @@ async def asyncio_detailed(
 ) -> Response[Any | ErrorEnvelope]:
     """Delete a post
 
-     The author, editors and admins. The post's attachments and their uploaded files go with it. If file
-    storage is unavailable, nothing is deleted and the answer is 503.
+     The author, editors and admins. Moves the post to the trash: from then on it answers 404 everywhere
+    but the trash (`listTrashedPosts`, `restorePost`) and a scheduled post is unscheduled. The worker
+    purges it, with its attachments, their uploaded files and its revisions, once the retention period
+    has passed (see Scheduled publishing, revisions and trash in docs/spec.md).
 
     Args:
         post_id (UUID):
@@ -171,8 +177,10 @@ async def asyncio(
 ) -> Any | ErrorEnvelope | None:
     """Delete a post
 
-     The author, editors and admins. The post's attachments and their uploaded files go with it. If file
-    storage is unavailable, nothing is deleted and the answer is 503.
+     The author, editors and admins. Moves the post to the trash: from then on it answers 404 everywhere
+    but the trash (`listTrashedPosts`, `restorePost`) and a scheduled post is unscheduled. The worker
+    purges it, with its attachments, their uploaded files and its revisions, once the retention period
+    has passed (see Scheduled publishing, revisions and trash in docs/spec.md).
 
     Args:
         post_id (UUID):

@@ -19,6 +19,7 @@ def _get_kwargs(
     category_id: UUID | Unset = UNSET,
     author_id: UUID | Unset = UNSET,
     status: PostStatus | Unset = UNSET,
+    tag: str | Unset = UNSET,
     q: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -47,6 +48,8 @@ def _get_kwargs(
         json_status = status
 
     params["status"] = json_status
+
+    params["tag"] = tag
 
     params["q"] = q
 
@@ -119,6 +122,7 @@ def sync_detailed(
     category_id: UUID | Unset = UNSET,
     author_id: UUID | Unset = UNSET,
     status: PostStatus | Unset = UNSET,
+    tag: str | Unset = UNSET,
     q: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
 ) -> Response[Any | ErrorEnvelope | PostListEnvelope]:
@@ -133,6 +137,7 @@ def sync_detailed(
         category_id (UUID | Unset):
         author_id (UUID | Unset):
         status (PostStatus | Unset):
+        tag (str | Unset): Lowercase letters, digits and single hyphens.
         q (str | Unset):
         if_none_match (str | Unset):
 
@@ -150,6 +155,7 @@ def sync_detailed(
         category_id=category_id,
         author_id=author_id,
         status=status,
+        tag=tag,
         q=q,
         if_none_match=if_none_match,
     )
@@ -169,6 +175,7 @@ def sync(
     category_id: UUID | Unset = UNSET,
     author_id: UUID | Unset = UNSET,
     status: PostStatus | Unset = UNSET,
+    tag: str | Unset = UNSET,
     q: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
 ) -> Any | ErrorEnvelope | PostListEnvelope | None:
@@ -183,6 +190,7 @@ def sync(
         category_id (UUID | Unset):
         author_id (UUID | Unset):
         status (PostStatus | Unset):
+        tag (str | Unset): Lowercase letters, digits and single hyphens.
         q (str | Unset):
         if_none_match (str | Unset):
 
@@ -201,6 +209,7 @@ def sync(
         category_id=category_id,
         author_id=author_id,
         status=status,
+        tag=tag,
         q=q,
         if_none_match=if_none_match,
     ).parsed
@@ -214,6 +223,7 @@ async def asyncio_detailed(
     category_id: UUID | Unset = UNSET,
     author_id: UUID | Unset = UNSET,
     status: PostStatus | Unset = UNSET,
+    tag: str | Unset = UNSET,
     q: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
 ) -> Response[Any | ErrorEnvelope | PostListEnvelope]:
@@ -228,6 +238,7 @@ async def asyncio_detailed(
         category_id (UUID | Unset):
         author_id (UUID | Unset):
         status (PostStatus | Unset):
+        tag (str | Unset): Lowercase letters, digits and single hyphens.
         q (str | Unset):
         if_none_match (str | Unset):
 
@@ -245,6 +256,7 @@ async def asyncio_detailed(
         category_id=category_id,
         author_id=author_id,
         status=status,
+        tag=tag,
         q=q,
         if_none_match=if_none_match,
     )
@@ -262,6 +274,7 @@ async def asyncio(
     category_id: UUID | Unset = UNSET,
     author_id: UUID | Unset = UNSET,
     status: PostStatus | Unset = UNSET,
+    tag: str | Unset = UNSET,
     q: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
 ) -> Any | ErrorEnvelope | PostListEnvelope | None:
@@ -276,6 +289,7 @@ async def asyncio(
         category_id (UUID | Unset):
         author_id (UUID | Unset):
         status (PostStatus | Unset):
+        tag (str | Unset): Lowercase letters, digits and single hyphens.
         q (str | Unset):
         if_none_match (str | Unset):
 
@@ -295,6 +309,7 @@ async def asyncio(
             category_id=category_id,
             author_id=author_id,
             status=status,
+            tag=tag,
             q=q,
             if_none_match=if_none_match,
         )

@@ -1,0 +1,252 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_envelope import ErrorEnvelope
+from ...models.post_envelope import PostEnvelope
+from ...types import Response
+
+
+def _get_kwargs(
+    post_id: UUID,
+    revision_id: UUID,
+    *,
+    if_match: str,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    headers["If-Match"] = if_match
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/posts/{post_id}/revisions/{revision_id}/restore".format(
+            post_id=quote(str(post_id), safe=""),
+            revision_id=quote(str(revision_id), safe=""),
+        ),
+    }
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorEnvelope | PostEnvelope | None:
+    if response.status_code == 200:
+        response_200 = PostEnvelope.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = ErrorEnvelope.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = ErrorEnvelope.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = ErrorEnvelope.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 412:
+        response_412 = ErrorEnvelope.from_dict(response.json())
+
+        return response_412
+
+    if response.status_code == 422:
+        response_422 = ErrorEnvelope.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 428:
+        response_428 = ErrorEnvelope.from_dict(response.json())
+
+        return response_428
+
+    if response.status_code == 429:
+        response_429 = ErrorEnvelope.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = ErrorEnvelope.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorEnvelope | PostEnvelope]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    post_id: UUID,
+    revision_id: UUID,
+    *,
+    client: AuthenticatedClient,
+    if_match: str,
+) -> Response[ErrorEnvelope | PostEnvelope]:
+    """Restore a revision
+
+     Sets the post's title, body, slug, status, category and tags to the revision's, as `updatePost`
+    would: it requires `If-Match` with the post's current ETag (428 without, 412 when stale), a slug
+    that conflicts answers 409, restoring a `published` status publishes, and the restore is itself a
+    new revision. A category or tag deleted since is left out. For those who may edit the post; 404 for
+    anyone else.
+
+    Args:
+        post_id (UUID):
+        revision_id (UUID):
+        if_match (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorEnvelope | PostEnvelope]
+    """
+
+    kwargs = _get_kwargs(
+        post_id=post_id,
+        revision_id=revision_id,
+        if_match=if_match,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    post_id: UUID,
+    revision_id: UUID,
+    *,
+    client: AuthenticatedClient,
+    if_match: str,
+) -> ErrorEnvelope | PostEnvelope | None:
+    """Restore a revision
+
+     Sets the post's title, body, slug, status, category and tags to the revision's, as `updatePost`
+    would: it requires `If-Match` with the post's current ETag (428 without, 412 when stale), a slug
+    that conflicts answers 409, restoring a `published` status publishes, and the restore is itself a
+    new revision. A category or tag deleted since is left out. For those who may edit the post; 404 for
+    anyone else.
+
+    Args:
+        post_id (UUID):
+        revision_id (UUID):
+        if_match (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorEnvelope | PostEnvelope
+    """
+
+    return sync_detailed(
+        post_id=post_id,
+        revision_id=revision_id,
+        client=client,
+        if_match=if_match,
+    ).parsed
+
+
+async def asyncio_detailed(
+    post_id: UUID,
+    revision_id: UUID,
+    *,
+    client: AuthenticatedClient,
+    if_match: str,
+) -> Response[ErrorEnvelope | PostEnvelope]:
+    """Restore a revision
+
+     Sets the post's title, body, slug, status, category and tags to the revision's, as `updatePost`
+    would: it requires `If-Match` with the post's current ETag (428 without, 412 when stale), a slug
+    that conflicts answers 409, restoring a `published` status publishes, and the restore is itself a
+    new revision. A category or tag deleted since is left out. For those who may edit the post; 404 for
+    anyone else.
+
+    Args:
+        post_id (UUID):
+        revision_id (UUID):
+        if_match (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorEnvelope | PostEnvelope]
+    """
+
+    kwargs = _get_kwargs(
+        post_id=post_id,
+        revision_id=revision_id,
+        if_match=if_match,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    post_id: UUID,
+    revision_id: UUID,
+    *,
+    client: AuthenticatedClient,
+    if_match: str,
+) -> ErrorEnvelope | PostEnvelope | None:
+    """Restore a revision
+
+     Sets the post's title, body, slug, status, category and tags to the revision's, as `updatePost`
+    would: it requires `If-Match` with the post's current ETag (428 without, 412 when stale), a slug
+    that conflicts answers 409, restoring a `published` status publishes, and the restore is itself a
+    new revision. A category or tag deleted since is left out. For those who may edit the post; 404 for
+    anyone else.
+
+    Args:
+        post_id (UUID):
+        revision_id (UUID):
+        if_match (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorEnvelope | PostEnvelope
+    """
+
+    return (
+        await asyncio_detailed(
+            post_id=post_id,
+            revision_id=revision_id,
+            client=client,
+            if_match=if_match,
+        )
+    ).parsed

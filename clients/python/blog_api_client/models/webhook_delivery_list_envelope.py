@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+if TYPE_CHECKING:
+    from ..models.api_error import ApiError
+    from ..models.page_meta import PageMeta
+    from ..models.webhook_delivery import WebhookDelivery
+
+
+T = TypeVar("T", bound="WebhookDeliveryListEnvelope")
+
+
+@_attrs_define
+class WebhookDeliveryListEnvelope:
+    """
+    Attributes:
+        success (bool):
+        data (list[WebhookDelivery]):
+        error (ApiError | None): Always null in a success envelope; typed `ApiError | null` rather than exactly null,
+            which some client generators cannot read.
+        meta (PageMeta):
+    """
+
+    success: bool
+    data: list[WebhookDelivery]
+    error: ApiError | None
+    meta: PageMeta
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.api_error import ApiError  # noqa: PLC0415
+
+        success = self.success
+
+        data = []
+        for data_item_data in self.data:
+            data_item = data_item_data.to_dict()
+            data.append(data_item)
+
+        error: dict[str, Any] | None
+        if isinstance(self.error, ApiError):
+            error = self.error.to_dict()
+        else:
+            error = self.error
+
+        meta = self.meta.to_dict()
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "success": success,
+                "data": data,
+                "error": error,
+                "meta": meta,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.api_error import ApiError  # noqa: PLC0415
+        from ..models.page_meta import PageMeta  # noqa: PLC0415
+        from ..models.webhook_delivery import WebhookDelivery  # noqa: PLC0415
+
+        d = dict(src_dict)
+        success = d.pop("success")
+
+        data = []
+        _data = d.pop("data")
+        for data_item_data in _data:
+            data_item = WebhookDelivery.from_dict(data_item_data)
+
+            data.append(data_item)
+
+        def _parse_error(data: object) -> ApiError | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                error_type_0 = ApiError.from_dict(data)
+
+                return error_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ApiError | None, data)
+
+        error = _parse_error(d.pop("error"))
+
+        meta = PageMeta.from_dict(d.pop("meta"))
+
+        webhook_delivery_list_envelope = cls(
+            success=success,
+            data=data,
+            error=error,
+            meta=meta,
+        )
+
+        return webhook_delivery_list_envelope
