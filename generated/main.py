@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter
 from starlette.routing import BaseRoute
 
 from .routers import (
@@ -37,12 +37,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     users.router,
     webhooks.router,
 )
-
-
-def include_routers(app: FastAPI) -> None:
-    """Mount every operation of the contract on the app."""
-    for router in ROUTERS:
-        app.include_router(router)
 
 
 def contract_routes() -> list[BaseRoute]:

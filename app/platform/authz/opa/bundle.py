@@ -6,7 +6,6 @@ import hashlib
 import json
 import os
 import platform
-import tarfile
 import tempfile
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -84,6 +83,9 @@ class _DirFiles:
 
 class _TarFiles:
     def __init__(self, archive: Path) -> None:
+        # Imported here: only a .tar.gz bundle needs it, and it costs a cold start about 5 ms.
+        import tarfile
+
         self.members: dict[str, bytes] = {}
         try:
             with tarfile.open(archive, "r:gz") as tar:
