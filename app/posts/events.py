@@ -44,7 +44,7 @@ def post_published(uow: UnitOfWork, *, settings: Settings, post: Post, at: datet
 
 
 def _iso(at: datetime | None) -> str | None:
-    return at.isoformat() if at is not None else None
+    return webhook_events.iso(at) if at is not None else None
 
 
 def event_data(post: Post) -> dict[str, Any]:
@@ -59,8 +59,8 @@ def event_data(post: Post) -> dict[str, Any]:
         "tagIds": [str(tag.id) for tag in post.tags],
         "publishedAt": _iso(post.published_at),
         "publishAt": _iso(post.publish_at),
-        "createdAt": post.created_at.isoformat(),
-        "updatedAt": post.updated_at.isoformat(),
+        "createdAt": webhook_events.iso(post.created_at),
+        "updatedAt": webhook_events.iso(post.updated_at),
     }
 
 

@@ -10,23 +10,23 @@ from typing import Any
 
 from app.platform.db.models import Post, PostRevision, utcnow
 from app.platform.db.unit_of_work import UnitOfWork
-from app.posts.repository import PostRepository, RevisionRepository
+from app.posts.repository import RevisionRepository
 
 # The fields a revision records, as the API names them, in the order `changes` lists them.
 FIELDS = ("title", "body", "slug", "status", "categoryId", "tagIds")
 Snapshot = dict[str, Any]
 
 
-async def snapshot(uow: UnitOfWork, post: Post) -> Snapshot:
-    """The post's recorded fields as they stand in this transaction, as JSON values."""
-    tag_ids = await PostRepository(uow.session).tag_ids(post.id)
+def snapshot(post: Post) -> Snapshot:
+    """The post's recorded fields as they stand in this transaction, as JSON values: its tags as
+    loaded with it, or as tagging.replace just wrote them."""
     return {
         "title": post.title,
         "body": post.body,
         "slug": post.slug,
         "status": post.status,
         "categoryId": str(post.category_id) if post.category_id else None,
-        "tagIds": [str(tag_id) for tag_id in tag_ids],
+        "tagIds": [str(tag.id) for tag in post.tags],
     }
 
 
@@ -40,7 +40,7 @@ async def record(
 ) -> PostRevision | None:
     """Store the revision of the change from before (None: the creation) to post as it is now;
     nothing when no recorded field changed, unless always."""
-    after = await snapshot(uow, post)
+    after = snapshot(post)
     changes = [f for f in FIELDS if before is None or before[f] != after[f]]
     if not changes and not always:
         return None

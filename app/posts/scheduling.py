@@ -104,7 +104,7 @@ async def _publish(
     post = await LifecycleRepository(uow.session).get_due(post_id, now=now)
     if post is None:
         return None
-    before = await history.snapshot(uow, post)
+    before = history.snapshot(post)
     repository = PostRepository(uow.session)
     taken = await repository.slug_held(post.slug, published=True, other_than=post.id)
     post.publish_at = None

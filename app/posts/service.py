@@ -226,7 +226,7 @@ async def update(
     if not etag_matches(post, if_match):
         raise errors.PreconditionFailed()
     old_slug, was_published = post.slug, post.status == "published"
-    before = await history.snapshot(uow, post)
+    before = history.snapshot(post)
     scheduling.apply(post, changes=changes, now=utcnow())
     repository = PostRepository(uow.session)
     if "category_id" in changes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from app.platform.db.models import Tag
@@ -12,18 +11,14 @@ from app.webhooks import events as webhook_events
 TAG_CREATED, TAG_UPDATED, TAG_DELETED = "tag.created", "tag.updated", "tag.deleted"
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 def representation(tag: Tag) -> dict[str, Any]:
     """The tag as the API shows it (the Tag schema): the `data` of its events."""
     return {
         "id": str(tag.id),
         "name": tag.name,
         "slug": tag.slug,
-        "createdAt": _iso(tag.created_at),
-        "updatedAt": _iso(tag.updated_at),
+        "createdAt": webhook_events.iso(tag.created_at),
+        "updatedAt": webhook_events.iso(tag.updated_at),
     }
 
 
