@@ -1,6 +1,7 @@
 """The job worker on Lambda: the handler of an SQS trigger with ReportBatchItemFailures on, and
-of the EventBridge schedule that sweeps the outbox, sends due webhook deliveries, publishes due
-scheduled posts, purges old trash and expires uploads (docs/infra.md)."""
+of the EventBridge schedule that sweeps the outbox, sends due webhook deliveries, writes the views
+a request left behind, publishes due scheduled posts, purges old trash and expires uploads
+(docs/infra.md)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from app.bootstrap import open_resources
 from app.platform.db.models import utcnow
 from app.posts import scheduling, trash
 from app.settings import get_settings
+from app.views import tasks as view_tasks
 from app.webhooks import tasks as webhook_tasks
 from app.worker import registry
 
@@ -52,6 +54,9 @@ def _sweep() -> dict[str, Any]:
             webhooks = await webhook_tasks.drain(
                 database=database, settings=settings, rounds=WEBHOOK_ROUNDS
             )
+            views = await view_tasks.flush_stranded(
+                store=resources.cache.store, clients=resources.aws
+            )
         return {
             "delivered": done.delivered,
             "failed": done.failed,
@@ -63,6 +68,7 @@ def _sweep() -> dict[str, Any]:
             "purged": purged,
             "webhooksSent": webhooks.sent,
             "webhooksSucceeded": webhooks.succeeded,
+            "viewPostsSwept": views.posts,
         }
 
     return asyncio.run(run())

@@ -1,8 +1,9 @@
-"""The job worker from a shell: `python -m app.worker.poller` receives from the jobs queue,
-sweeps the outbox and sends due webhook deliveries (app/webhooks/tasks.py) every
-OUTBOX_SWEEP_INTERVAL_SECONDS between receives, publishes due scheduled
-posts and purges old trash every POSTS_SWEEP_INTERVAL_SECONDS (app/posts/scheduling.py,
-trash.py), and expires uploads nobody completed every minute (app/attachments/tasks.py)."""
+"""The job worker from a shell: `python -m app.worker.poller` receives from the jobs queue;
+between receives it sweeps the outbox, sends due webhook deliveries (app/webhooks/tasks.py)
+and writes the views a request left behind (app/views/tasks.py) every
+OUTBOX_SWEEP_INTERVAL_SECONDS, publishes due scheduled posts and purges old trash every
+POSTS_SWEEP_INTERVAL_SECONDS (app/posts/scheduling.py, trash.py), and expires uploads nobody
+completed every minute (app/attachments/tasks.py)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from app.platform.db.models import utcnow
 from app.platform.resources import Resources
 from app.posts import scheduling, trash
 from app.settings import get_settings
+from app.views import tasks as view_tasks
 from app.webhooks import tasks as webhook_tasks
 from app.worker import registry
 
@@ -45,6 +47,7 @@ async def poll(*, resources: Resources, batches: int, wait_seconds: int) -> int:
             last_sweep = time.monotonic()
             await sweep(resources)
             await deliver_webhooks(resources)
+            await flush_views(resources)
         if time.monotonic() - last_posts_sweep >= posts_interval:
             last_posts_sweep = time.monotonic()
             await sweep_posts(resources)
@@ -119,6 +122,18 @@ async def deliver_webhooks(resources: Resources) -> None:
             "webhook deliveries sent",
             extra={"sent": done.sent, "succeeded": done.succeeded, "failed": done.failed},
         )
+
+
+async def flush_views(resources: Resources) -> None:
+    """Write the views whose request could not (app/views/tasks.py); a failure waits for the
+    next interval."""
+    try:
+        swept = await view_tasks.flush_stranded(store=resources.cache.store, clients=resources.aws)
+    except Exception:
+        logger.exception("view sweep failed")
+        return
+    if swept.posts:
+        logger.info("views swept", extra={"posts": swept.posts, "left": swept.left})
 
 
 async def expire(resources: Resources) -> None:

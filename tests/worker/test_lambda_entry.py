@@ -11,8 +11,10 @@ import pytest
 from app.attachments.service import PENDING_GRACE
 from app.jobs import repository as jobs
 from app.platform.aws.clients import AwsClients
+from app.platform.cache.store import Store
 from app.platform.db.database import Database
 from app.settings import Settings
+from app.views import service as views_service
 from app.worker.lambda_entry import lambda_handler
 from tests.fixtures.actors import Actor
 from tests.handlers.test_attachments import (
@@ -23,6 +25,7 @@ from tests.handlers.test_attachments import (
     start_upload,
 )
 from tests.helpers import assert_error
+from tests.views.test_tasks import stranded_view
 
 pytestmark = pytest.mark.usefixtures("settings_from_env")
 
@@ -90,3 +93,16 @@ async def test_the_schedule_sweeps_the_outbox_and_expires_pending_uploads(
     assert {"delivered", "failed", "dead", "leftovers"} <= answer.keys()
     assert (answer["published"], answer["unscheduled"], answer["purged"]) == (0, 0, 0)
     assert_error(await complete(client, author, post_id, attachment_id), 404, "NOT_FOUND")
+
+
+async def test_the_schedule_writes_the_views_a_request_left_behind(
+    clients: AwsClients, store: Store
+) -> None:
+    post_id = uuid.uuid4()
+    await stranded_view(store, post_id)
+    event = {"detail-type": "Scheduled Event", "source": "aws.events"}
+
+    answer = await asyncio.to_thread(lambda_handler, event, None)
+
+    assert answer["viewPostsSwept"] == 1
+    assert await views_service.count(clients=clients, post_id=post_id) == 1

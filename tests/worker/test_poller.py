@@ -12,10 +12,12 @@ import pytest
 from app.attachments.service import PENDING_GRACE
 from app.bootstrap import open_resources
 from app.platform.aws.clients import AwsClients
+from app.platform.cache.store import Store
 from app.platform.db.database import Database
 from app.platform.db.models import Post, utcnow
 from app.platform.db.unit_of_work import UnitOfWork
 from app.settings import Settings, get_settings
+from app.views import service as views_service
 from app.worker import poller
 from tests.fixtures.actors import Actor
 from tests.handlers.test_attachments import (
@@ -29,6 +31,7 @@ from tests.handlers.test_attachments import (
     upload,
 )
 from tests.helpers import assert_error, data
+from tests.views.test_tasks import stranded_view
 
 
 @pytest.fixture
@@ -174,3 +177,15 @@ async def test_the_posts_sweep_publishes_due_posts_and_purges_old_trash(
     assert (
         await client.post(f"/v1/posts/{trashed}/restore", headers=author.headers)
     ).status_code == 404
+
+
+async def test_a_poll_writes_the_views_a_request_left_behind(
+    own_queue: Settings, clients: AwsClients, store: Store
+) -> None:
+    post_id = uuid.uuid4()
+    await stranded_view(store, post_id)
+
+    async with open_resources(own_queue) as resources:
+        await poller.poll(resources=resources, batches=1, wait_seconds=0)
+
+    assert await views_service.count(clients=clients, post_id=post_id) == 1

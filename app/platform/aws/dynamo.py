@@ -52,9 +52,15 @@ def decode_item(item: Mapping[str, Mapping[str, Any]]) -> Item:
     return {name: decode(value) for name, value in item.items()}
 
 
-async def get_item(clients: AwsClients, *, table: str, key: Mapping[str, Any]) -> Item | None:
+async def get_item(
+    clients: AwsClients, *, table: str, key: Mapping[str, Any], consistent: bool = True
+) -> Item | None:
+    """The item, read strongly unless told otherwise (half the read units)."""
     answer = await call(
-        clients.dynamodb().get_item, TableName=table, Key=encode_item(key), ConsistentRead=True
+        clients.dynamodb().get_item,
+        TableName=table,
+        Key=encode_item(key),
+        ConsistentRead=consistent,
     )
     found = answer.get("Item")
     return decode_item(found) if found else None
@@ -84,6 +90,44 @@ async def add_to_counter(
         ExpressionAttributeValues={":n": {"N": str(amount)}},
         ReturnValues="UPDATED_NEW",
     )
+    return int(answer["Attributes"][attribute]["N"])
+
+
+async def add_once(
+    clients: AwsClients,
+    *,
+    table: str,
+    key: Mapping[str, Any],
+    attribute: str,
+    amount: int,
+    marker: str,
+    batch: str,
+    after: str | None,
+) -> int | None:
+    """Add amount and set marker to batch, only while marker is still after (None: absent).
+
+    The new value; None when the condition failed, which is also what a resent copy of a call
+    that was applied gets, so a retry after a lost answer cannot add twice.
+    """
+    if after is None:
+        condition, values = "attribute_not_exists(#m)", {}
+    else:
+        condition, values = "#m = :after", {":after": {"S": after}}
+    try:
+        answer = await call(
+            clients.dynamodb().update_item,
+            TableName=table,
+            Key=encode_item(key),
+            UpdateExpression="ADD #a :n SET #m = :batch",
+            ConditionExpression=condition,
+            ExpressionAttributeNames={"#a": attribute, "#m": marker},
+            ExpressionAttributeValues={":n": {"N": str(amount)}, ":batch": {"S": batch}, **values},
+            ReturnValues="UPDATED_NEW",
+        )
+    except AwsError as exc:
+        if exc.condition_failed:
+            return None
+        raise
     return int(answer["Attributes"][attribute]["N"])
 
 
