@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from app.platform.authz import ENTRYPOINT, Authorizer
 from app.platform.aws import secrets
 from app.platform.aws.clients import AwsClients
-from app.platform.cache import store
+from app.platform.cache import store, tracking
 from app.platform.cache.reads import Cache
 from app.platform.checkpoints import Checkpoint
 from app.platform.db.lazy import LazyDatabase
@@ -56,8 +56,12 @@ async def open_resources(
         aws.settings = resolved
         database = LazyDatabase(resolved)
         database.checkpoint = checkpoint
+        client = store.connect(resolved)
+        # The L1's tracking connection is the store's: closed with it.
         redis = store.Store(
-            store.connect(resolved), retry_after_seconds=resolved.redis_retry_after_seconds
+            client,
+            retry_after_seconds=resolved.redis_retry_after_seconds,
+            local=tracking.open_tracking(resolved, client),
         )
         cache = Cache(redis, resolved, checkpoint=checkpoint)
         relay = Relay(database=database, aws=aws, cache=cache, settings=resolved)

@@ -122,6 +122,13 @@ class Settings(BaseSettings):
     cache_list_ttl_seconds: int = Field(default=60, ge=1)
     cache_category_ttl_seconds: int = Field(default=600, ge=1)
     cache_session_ttl_seconds: int = Field(default=30, ge=1)
+    # The L1: each process's own copy of hot post entries, kept coherent by Redis' client-side
+    # caching (docs/cache.md, "L1"); off without REDIS_URL. Its size, an entry's longest stay,
+    # and how long it may serve unheard from Redis (below the Redis timeout).
+    cache_l1_enabled: bool = True
+    cache_l1_max_entries: int = Field(default=1024, ge=1, le=1_000_000)
+    cache_l1_max_age_seconds: float = Field(default=5.0, gt=0, le=300)
+    cache_l1_max_silence_seconds: float = Field(default=0.04, gt=0, le=5)
     # "count/seconds", e.g. "10/60": at most count requests per fixed window of seconds.
     # Logins per account from one address, then per account from everywhere: a ceiling well
     # above the first, so guessing from other addresses does not lock the owner out.
@@ -256,6 +263,19 @@ class Settings(BaseSettings):
                 f"PUBLIC_BASE_URL: {value!r} is not an http(s) URL with a host and no query"
             )
         return value.strip().rstrip("/")
+
+    @model_validator(mode="after")
+    def _l1_silence_below_the_redis_timeout(self) -> Settings:
+        """A writer facing a stalled Redis answers after the timeout; by then no L1 may serve."""
+        if (
+            self.cache_l1_enabled
+            and self.cache_l1_max_silence_seconds >= self.redis_timeout_seconds
+        ):
+            raise ValueError(
+                "CACHE_L1_MAX_SILENCE_SECONDS must be below REDIS_TIMEOUT_SECONDS "
+                f"({self.cache_l1_max_silence_seconds} >= {self.redis_timeout_seconds})"
+            )
+        return self
 
     @model_validator(mode="after")
     def _pepper_has_a_source(self) -> Settings:

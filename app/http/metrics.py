@@ -35,6 +35,8 @@ class MetricsEmitter:
             "Metrics": [{"Name": name, "Unit": unit} for name, unit in METRICS],
         }
         self._directive = json.dumps([directive], separators=(",", ":"))
+        # The encoded operation name, per operation: a handful, looked up on every request.
+        self._operations: dict[str | None, str] = {}
 
     def line(
         self,
@@ -46,9 +48,14 @@ class MetricsEmitter:
         trace_id: str,
         timestamp_ms: int,
     ) -> str:
+        operation = self._operations.get(operation_id)
+        if operation is None:
+            operation = self._operations[operation_id] = encode_basestring(
+                operation_id or UNMATCHED
+            )
         return (
             f'{{"_aws":{{"Timestamp":{timestamp_ms},"CloudWatchMetrics":{self._directive}}},'
-            f'"operationId":{encode_basestring(operation_id or UNMATCHED)},"requests":1,'
+            f'"operationId":{operation},"requests":1,'
             f'"latencyMs":{float(latency_ms)!r},"errors5xx":{int(status >= 500)},'
             f'"coldStarts":{int(cold_start)},"status":{int(status)},'
             f'"coldStart":{"true" if cold_start else "false"},'

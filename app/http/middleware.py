@@ -9,8 +9,8 @@ import logging
 import random
 import re
 import time
+from collections.abc import Iterable
 
-from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -23,6 +23,8 @@ from app.platform.logging import trace_id_var
 logger = logging.getLogger("app.access")
 
 TRACE_HEADER = b"x-amzn-trace-id"
+TRACE_RESPONSE_HEADER = b"x-trace-id"
+Header = tuple[bytes, bytes]
 # Trace ids end up in headers and logs; accept only printable, bounded values.
 _TRACE_ID = re.compile(r"^[A-Za-z0-9=;:._\-]{1,200}$")
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -37,6 +39,19 @@ def _trace_id(scope: Scope) -> str:
             break
     # Unique, not secret (it is echoed to the caller): getrandbits spares a syscall per request.
     return f"Root=1-{int(time.time()):08x}-{random.getrandbits(96):024x}"
+
+
+def _with_trace_header(headers: Iterable[tuple[bytes, bytes]], trace_id: str) -> list[Header]:
+    """The headers with X-Trace-Id set to trace_id, replacing one an error answer already has:
+    what MutableHeaders does, without building one per response."""
+    pair = (TRACE_RESPONSE_HEADER, trace_id.encode("latin-1"))
+    listed = list(headers)
+    for index, (name, _) in enumerate(listed):
+        if name == TRACE_RESPONSE_HEADER:
+            listed[index] = pair
+            return listed
+    listed.append(pair)
+    return listed
 
 
 class TraceMiddleware:
@@ -76,7 +91,7 @@ class TraceMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableHeaders(scope=message)["X-Trace-Id"] = trace_id
+                message["headers"] = _with_trace_header(message.get("headers", ()), trace_id)
             await send(message)
 
         try:
@@ -84,17 +99,20 @@ class TraceMiddleware:
         finally:
             operation_id = getattr(scope.get("route"), "operation_id", None)
             latency_ms = round((time.perf_counter() - started) * 1000, 3)
-            logger.info(
-                "request",
-                extra={
-                    "method": scope["method"],
-                    "path": loggable_path(scope["path"]),
-                    "operationId": operation_id,
-                    "status": status,
-                    "latencyMs": latency_ms,
-                    "coldStart": cold_start,
-                },
-            )
+            # The line's fields cost more than the rest of a cached read's bookkeeping: built
+            # only when the level keeps the line.
+            if logger.isEnabledFor(logging.INFO):
+                logger.info(
+                    "request",
+                    extra={
+                        "method": scope["method"],
+                        "path": loggable_path(scope["path"]),
+                        "operationId": operation_id,
+                        "status": status,
+                        "latencyMs": latency_ms,
+                        "coldStart": cold_start,
+                    },
+                )
             if self.metrics is not None:
                 self.metrics.request(
                     operation_id=operation_id,

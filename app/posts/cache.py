@@ -3,7 +3,8 @@
 Only published posts are shared through the cache; drafts are read from the database. A cached
 body keeps the view count it was read with, so it lags the counter by at most the post TTL.
 Every hit is authorized again with the facts stored beside it (PostFacts), by the same function
-whether the hit is served before routing (app/http/fastpath.py) or by the handler.
+whether the hit is served before routing (app/http/fastpath.py) or by the handler, and whether it
+came from Redis or from this process's L1 (the detail keys hold only what anyone may be shown).
 
 Imported before routing: nothing here loads the database layer.
 """
@@ -61,12 +62,13 @@ async def cached_read(
     and stored when it may be shared.
     """
     if load is None:
-        raw = await cache.store.get(key)
+        raw = await cache.store.get_local(key)
         if not raw:
             return None
         entry = Entry.decode(raw)
     else:
-        entry = await cache.read(key, ttl=cache.settings.cache_post_ttl_seconds, load=load)
+        ttl = cache.settings.cache_post_ttl_seconds
+        entry = await cache.read(key, ttl=ttl, load=load, local=True)
     caller.require(PostFacts.decode(entry.facts).resource())
     return entry
 

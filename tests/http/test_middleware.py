@@ -181,8 +181,12 @@ async def test_streamed_body_over_the_limit(client: httpx.AsyncClient, author: A
 async def test_trace_id_comes_from_the_gateway(client: httpx.AsyncClient) -> None:
     trace = "Root=1-67891233-abcdef012345678912345678"
     response = await client.get("/v1/nope", headers={"X-Amzn-Trace-Id": trace})
-    assert response.headers["X-Trace-Id"] == trace
+    # The error envelope names it too; the answer still carries the header once.
+    assert response.headers.get_list("X-Trace-Id") == [trace]
     assert response.json()["error"]["traceId"] == trace
+    for url in ("/health", "/v1/posts"):
+        ok = await client.get(url, headers={"X-Amzn-Trace-Id": trace})
+        assert ok.headers.get_list("X-Trace-Id") == [trace]
 
 
 async def test_unusable_trace_header_is_replaced(client: httpx.AsyncClient) -> None:

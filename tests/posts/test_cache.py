@@ -10,12 +10,18 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy import text
 
+from app.errors import NotFound
 from app.platform.cache.entry import Entry
+from app.platform.cache.reads import Cache
+from app.platform.cache.store import Store, connect
+from app.platform.cache.tracking import open_tracking
 from app.platform.db.database import Database
 from app.posts import cache as posts_cache
+from app.settings import Settings
 from tests.fixtures.actors import Actor
+from tests.fixtures.domains import Callers, add_user
 from tests.handlers.test_posts import create_post
-from tests.helpers import assert_error, data
+from tests.helpers import assert_error, data, eventually
 
 pytestmark = pytest.mark.usefixtures("real_redis")
 
@@ -202,6 +208,37 @@ class TestEveryHitIsAuthorized:
             by_slug = f"/v1/posts/by-slug/{draft['slug']}"
             assert_error(await client.get(by_slug, headers=headers), 404, "NOT_FOUND")
         assert data(await client.get(f"/v1/posts/{draft['id']}", headers=author.headers))
+
+    async def test_an_l1_hit_is_authorized_as_a_redis_hit_is(
+        self, settings: Settings, database: Database, callers: Callers, redis: Redis
+    ) -> None:
+        owner, other = await add_user(database), await add_user(database)
+        client = connect(settings)
+        local = open_tracking(settings, client)
+        assert local is not None
+        cache = Cache(Store(client, retry_after_seconds=0.0, local=local), settings)
+        key = posts_cache.by_id(uuid.uuid4())
+        planted = Entry(etag='"planted"', body=b"{}", facts=(str(owner.id), "draft"))
+        await redis.set(key, planted.encode())
+        anonymous = callers.of("getPost")
+
+        async def held_locally() -> bool:
+            with pytest.raises(NotFound):
+                await posts_cache.cached_read(cache=cache, caller=anonymous, key=key)
+            return local.get(key) is not None
+
+        try:
+            await eventually(held_locally, until=bool)
+            for caller in (anonymous, callers.of("getPost", other)):
+                with pytest.raises(NotFound):
+                    await posts_cache.cached_read(cache=cache, caller=caller, key=key)
+                assert local.get(key) is not None  # refused from the L1, not for want of it
+            served = await posts_cache.cached_read(
+                cache=cache, caller=callers.of("getPost", owner), key=key
+            )
+            assert served == planted
+        finally:
+            await cache.store.close()
 
     async def test_signed_in_readers_share_the_published_entry(
         self, client: httpx.AsyncClient, author: Actor, other_author: Actor, database: Database

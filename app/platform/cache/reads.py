@@ -39,10 +39,13 @@ class Cache:
         self.enabled = settings.cache_enabled
         self._flights: dict[str, asyncio.Future[Entry]] = {}
 
-    async def read(self, key: str, *, ttl: int, load: Loader) -> Entry:
+    async def read(self, key: str, *, ttl: int, load: Loader, local: bool = False) -> Entry:
+        """The entry under key, loaded and stored on a miss. Local: the key holds an entry any
+        caller may be given, which may then be served from this process's L1 (Store.get_local).
+        """
         if not self.enabled:
             return (await load()).entry
-        raw = await self.store.get(key)
+        raw = await (self.store.get_local(key) if local else self.store.get(key))
         if raw:
             return Entry.decode(raw)
         await checkpoints.reach(self.checkpoint, MISSED)
@@ -114,3 +117,5 @@ class Cache:
         # A probe: an invalidation is retried past the breaker, so it lands as soon as Redis
         # answers again rather than a breaker's window later.
         await self.store.call(command, probe=True)
+        # This process reads its own write at once; the others when Redis' push reaches them.
+        self.store.forget([*entry_keys, *namespace_keys])

@@ -3,14 +3,17 @@
 Redis may lose everything at any moment; nothing here is the source of truth. After a failure
 the store is skipped for `redis_retry_after_seconds`, then tried again, so recovery needs no
 restart. Invalidations are not kept here: they wait in the outbox until Redis acknowledges them.
+
+Shared cache entries may also be read through this process's L1 (`get_local`), kept coherent
+with Redis by app/platform/cache/tracking.py; every other read goes to Redis.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, TypeVar
 
 from redis.asyncio import Redis
 from redis.backoff import NoBackoff
@@ -18,6 +21,9 @@ from redis.exceptions import RedisError
 from redis.retry import Retry
 
 from app.settings import Settings
+
+if TYPE_CHECKING:
+    from app.platform.cache.tracking import Tracking
 
 T = TypeVar("T")
 Command = Callable[[Redis], Awaitable[T]]
@@ -46,9 +52,12 @@ def connect(settings: Settings) -> Redis:
 
 
 class Store:
-    def __init__(self, redis: Redis, *, retry_after_seconds: float) -> None:
+    def __init__(
+        self, redis: Redis, *, retry_after_seconds: float, local: Tracking | None = None
+    ) -> None:
         self.redis = redis
         self.retry_after_seconds = retry_after_seconds
+        self.local = local
         self._down_until = 0.0
 
     @property
@@ -85,6 +94,30 @@ class Store:
         """The value; None on a miss and while Redis is unavailable."""
         return _bytes(await self.run(lambda r: r.get(key), None))
 
+    async def get_local(self, key: str) -> bytes | None:
+        """A shared cache entry's value, as `get`, served from the L1 when it holds it and may
+        serve it; only for keys whose value any caller may be given (the L1 is per process, not
+        per viewer). While Redis is known to be down the L1 is not read either."""
+        local = self.local
+        if local is None or not self.available:
+            return await self.get(key)
+        raw = local.get(key)
+        if raw is not None:
+            return raw
+        reservation = local.reserve(key)
+        raw = None
+        try:
+            raw = await self.get(key)
+        finally:
+            local.fill(key, reservation, raw)
+        return raw
+
+    def forget(self, keys: Iterable[str]) -> None:
+        """Drop keys from the L1 at once: this process's own invalidations, once acknowledged,
+        without waiting for Redis' push."""
+        if self.local is not None:
+            self.local.invalidate(keys)
+
     async def get_or_raise(self, key: str) -> bytes | None:
         """The value; None on a miss, StoreUnavailable while Redis is unavailable."""
         return _bytes(await self.call(lambda r: r.get(key)))
@@ -99,6 +132,8 @@ class Store:
         return await self.run(command, None)
 
     async def close(self) -> None:
+        if self.local is not None:
+            await self.local.close()
         await self.redis.aclose()
 
 
