@@ -106,13 +106,6 @@ async def get_visible(*, uow: UnitOfWork, caller: Caller, post_id: uuid.UUID) ->
     return post
 
 
-async def get_published_by_slug(*, uow: UnitOfWork, slug: str) -> Post:
-    post = await PostRepository(uow.session).get_published_by_slug(slug)
-    if post is None:
-        raise errors.NotFound.of("post")
-    return post
-
-
 async def _loaded(*, clients: AwsClients, post: Post, render: Render) -> Loaded:
     view_count = await views_service.count(clients=clients, post_id=post.id)
     return posts_cache.loaded(post, etag=etag(post), body=render(post, view_count))
@@ -142,10 +135,13 @@ async def read(
         raise TypeError("read needs post_id or slug")
 
     async def load() -> Loaded:
+        repository = PostRepository(uow.session)
         if post_id is not None:
-            post = await get(uow=uow, post_id=post_id)
+            post = await repository.shown(post_id)
         else:
-            post = await get_published_by_slug(uow=uow, slug=slug or "")
+            post = await repository.shown_published_by_slug(slug or "")
+        if post is None:
+            raise errors.NotFound.of("post")
         return await _loaded(clients=clients, post=post, render=render)
 
     try:
