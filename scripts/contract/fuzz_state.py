@@ -128,6 +128,18 @@ def restore_peer(role: str) -> bool:
     return True
 
 
+def login_account() -> dict[str, str]:
+    """The email and password of an account of its own, registered now: logins that succeed,
+    whose sessions never crowd out the admin's."""
+    body = {
+        "email": f"login-{secrets.token_hex(4)}@example.com",
+        "password": secrets.token_urlsafe(16),
+        "displayName": "Login",
+    }
+    httpx.post(f"{base_url()}/v1/users", json=body, timeout=TIMEOUT).raise_for_status()
+    return {"email": body["email"], "password": body["password"]}
+
+
 class ResetTokens:
     """Real password reset tokens, for an account of their own so no reset touches the admin."""
 

@@ -14,8 +14,10 @@
   that completeAttachment meets real uploads.
 - What no fuzzer can guess, for every other valid request that needs it (the others keep their
   drawn value, so unknown ones stay tested): a real reset token from the mail queue for
-  confirmPasswordReset, the last job completeAttachment started for getJob, and a delivery of a
-  webhook seeded for the purpose for redeliverWebhookDelivery. The stateful
+  confirmPasswordReset, the last job completeAttachment started for getJob, a delivery of a
+  webhook seeded for the purpose for redeliverWebhookDelivery, and the credentials of an
+  account registered for the purpose for createSession (no drawn email is ever registered, and
+  the link from registerUser is followed only in some runs). The stateful
   phase follows the contract's links to the same objects, but reaches long chains only now
   and then.
 - The admin made an admin again, and the author an author, when the fuzzer changes a role.
@@ -40,7 +42,9 @@ AUTHORIZATION = "Authorization"
 # The contract's longest key, less the suffix added below ("-" and 16 hex digits).
 _KEY_ROOM = 255 - 17
 ENDS_A_SESSION = frozenset({"deleteCurrentSession", "deleteSession"})
-GIVEN_REAL_VALUES = frozenset({"confirmPasswordReset", "getJob", "redeliverWebhookDelivery"})
+GIVEN_REAL_VALUES = frozenset(
+    {"confirmPasswordReset", "createSession", "getJob", "redeliverWebhookDelivery"}
+)
 
 ADMIN = fuzz_state.AdminSession()
 STARTED_JOBS: deque[str] = deque(maxlen=20)
@@ -92,6 +96,11 @@ def reset_tokens() -> fuzz_state.ResetTokens:
 
 
 @functools.cache
+def login_account() -> dict[str, str]:
+    return fuzz_state.login_account()
+
+
+@functools.cache
 def seeded_delivery(token: str) -> dict[str, str]:
     webhook_id, delivery_id = fuzz_state.seeded_delivery(token, list(EVENT_TYPES))
     return {"webhookId": webhook_id, "deliveryId": delivery_id}
@@ -116,8 +125,11 @@ def before_call(context: Any, case: Any, **kwargs: Any) -> None:
     if key is not None:
         case.headers = {**(case.headers or {}), IDEMPOTENCY_KEY: key}
     name = operation_id(case)
-    if name in GIVEN_REAL_VALUES and is_positive(case):
-        given = real_values(name, case) if next(_turns[name]) % 2 == 0 else None
+    if name in GIVEN_REAL_VALUES and is_positive(case) and next(_turns[name]) % 2 == 0:
+        if name == "createSession":
+            case.body = dict(login_account())
+            return
+        given = real_values(name, case)
         if given is not None:
             case.path_parameters = {**(case.path_parameters or {}), **given}
 

@@ -237,6 +237,23 @@ def test_every_other_valid_job_read_gets_the_last_started_job(
     assert [case.path_parameters["jobId"] for case in reads] == ["drawn", "job-2"]
 
 
+@pytest.mark.usefixtures("turns")
+def test_every_other_valid_login_gets_a_real_accounts_credentials(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = {"email": "login@example.com", "password": "the-password"}
+    monkeypatch.setattr(schemathesis_hooks, "login_account", lambda: real)
+    drawn = {"email": "drawn@example.com", "password": "drawn"}
+    cases = [make_case("/v1/sessions", "POST", body=dict(drawn)) for _ in range(4)]
+    negative = make_case("/v1/sessions", "POST", mode=GenerationMode.NEGATIVE, body=dict(drawn))
+
+    for case in [*cases, negative]:
+        schemathesis_hooks.before_call(None, case)
+
+    assert [case.body for case in cases] == [real, drawn, real, drawn]
+    assert negative.body == drawn
+
+
 def test_a_started_upload_gets_its_file(monkeypatch: pytest.MonkeyPatch) -> None:
     uploads: list[tuple[dict[str, Any], str, int]] = []
     monkeypatch.setattr(
