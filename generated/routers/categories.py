@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from app.http.context import Auth, RequestContext, operation_context
 from app.http.lazy import lazy_module
+from app.http.routes import ContractRoute
 
 from ..models import (
     CategoryCreate,
@@ -30,7 +31,8 @@ else:
     # Loaded by the first request that reaches it (app/http/lazy.py says why).
     impl = lazy_module("handlers.categories")
 
-router = APIRouter(tags=["categories"])
+# Each route builds itself on first use (app/http/routes.py says why).
+router = APIRouter(tags=["categories"], route_class=ContractRoute)
 
 
 @router.api_route(

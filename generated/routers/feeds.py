@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from app.http.context import Auth, RequestContext, operation_context
 from app.http.lazy import lazy_module
+from app.http.routes import ContractRoute
 
 if TYPE_CHECKING:
     from handlers import feeds as handlers
@@ -22,7 +23,8 @@ else:
     # Loaded by the first request that reaches it (app/http/lazy.py says why).
     impl = lazy_module("handlers.feeds")
 
-router = APIRouter(tags=["feeds"])
+# Each route builds itself on first use (app/http/routes.py says why).
+router = APIRouter(tags=["feeds"], route_class=ContractRoute)
 
 
 @router.api_route(

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path
 
 from app.http.context import Auth, RequestContext, operation_context
 from app.http.lazy import lazy_module
+from app.http.routes import ContractRoute
 
 from ..models import JobEnvelope
 
@@ -24,7 +25,8 @@ else:
     # Loaded by the first request that reaches it (app/http/lazy.py says why).
     impl = lazy_module("handlers.jobs")
 
-router = APIRouter(tags=["jobs"])
+# Each route builds itself on first use (app/http/routes.py says why).
+router = APIRouter(tags=["jobs"], route_class=ContractRoute)
 
 
 @router.api_route(

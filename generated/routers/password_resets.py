@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Header, Path
 
 from app.http.context import Auth, RequestContext, operation_context
 from app.http.lazy import lazy_module
+from app.http.routes import ContractRoute
 
 from ..models import AcknowledgementEnvelope, PasswordResetConfirm, PasswordResetRequest
 
@@ -23,7 +24,8 @@ else:
     # Loaded by the first request that reaches it (app/http/lazy.py says why).
     impl = lazy_module("handlers.password_resets")
 
-router = APIRouter(tags=["password-resets"])
+# Each route builds itself on first use (app/http/routes.py says why).
+router = APIRouter(tags=["password-resets"], route_class=ContractRoute)
 
 
 @router.post(

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from app.http.context import Auth, RequestContext, operation_context
 from app.http.lazy import lazy_module
+from app.http.routes import ContractRoute
 
 from ..models import (
     PostCreate,
@@ -33,7 +34,8 @@ else:
     # Loaded by the first request that reaches it (app/http/lazy.py says why).
     impl = lazy_module("handlers.posts")
 
-router = APIRouter(tags=["posts"])
+# Each route builds itself on first use (app/http/routes.py says why).
+router = APIRouter(tags=["posts"], route_class=ContractRoute)
 
 
 @router.api_route(

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query
 
 from app.http.context import Auth, RequestContext, operation_context
 from app.http.lazy import lazy_module
+from app.http.routes import ContractRoute
 
 from ..models import TagCreate, TagEnvelope, TagListEnvelope, TagUpdate
 
@@ -24,7 +25,8 @@ else:
     # Loaded by the first request that reaches it (app/http/lazy.py says why).
     impl = lazy_module("handlers.tags")
 
-router = APIRouter(tags=["tags"])
+# Each route builds itself on first use (app/http/routes.py says why).
+router = APIRouter(tags=["tags"], route_class=ContractRoute)
 
 
 @router.api_route(

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from app.http.context import Auth, RequestContext, operation_context
 from app.http.lazy import lazy_module
+from app.http.routes import ContractRoute
 
 from ..models import PostEnvelope, TrashedPostListEnvelope
 
@@ -24,7 +25,8 @@ else:
     # Loaded by the first request that reaches it (app/http/lazy.py says why).
     impl = lazy_module("handlers.trash")
 
-router = APIRouter(tags=["trash"])
+# Each route builds itself on first use (app/http/routes.py says why).
+router = APIRouter(tags=["trash"], route_class=ContractRoute)
 
 
 @router.post(

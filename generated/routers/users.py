@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path
 
 from app.http.context import Auth, RequestContext, operation_context
 from app.http.lazy import lazy_module
+from app.http.routes import ContractRoute
 
 from ..models import (
     PublicUserEnvelope,
@@ -30,7 +31,8 @@ else:
     # Loaded by the first request that reaches it (app/http/lazy.py says why).
     impl = lazy_module("handlers.users")
 
-router = APIRouter(tags=["users"])
+# Each route builds itself on first use (app/http/routes.py says why).
+router = APIRouter(tags=["users"], route_class=ContractRoute)
 
 
 @router.post(

@@ -19,8 +19,11 @@ fastapi-codegen --input "$input" --output "$out/generated" \
 find "$out/generated" -name '*.py' -exec sed -i 's|^#   filename:  .*$|#   filename:  spec/openapi.yaml|' {} +
 # The model templates' refusals (null, a date-time that is not RFC 3339, repeated items) use
 # field_validator, AfterValidator and re, which the model generator does not import; ruff then
-# drops what is unused, sorts, modernises and formats.
-sed -i 's|^from __future__ import annotations$|&\nimport re\nfrom pydantic import AfterValidator, field_validator|' "$out/generated/models.py"
+# drops what is unused, sorts, modernises and formats. The models go without postponed
+# annotations: the generator orders them so that each names only those before it, and Pydantic
+# then reads their annotations as objects instead of compiling each string at import (about a
+# quarter of importing the module, in a cold start).
+sed -i 's|^from __future__ import annotations$|import re\nfrom pydantic import AfterValidator, field_validator|' "$out/generated/models.py"
 # The settings are spelled out: OUT_DIR may lie outside the project, away from pyproject.toml.
 style=(--line-length 100 --target-version py311)
 ruff check --quiet "${style[@]}" --config "lint.isort.known-first-party = ['app', 'handlers']" \

@@ -2,17 +2,21 @@
 
 Importing SQLAlchemy and the driver and building the engine is about 0.2 s of a cold start, and
 the readiness check and cached reads never touch the database (app/http/lazy.py). The first
-transaction pays for it, with the import in a worker thread; the lifespan still disposes of it.
+transaction pays for it, with the import in a worker thread and the collector paused
+(app/platform/heap.py); the lifespan still disposes of it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import importlib
+import sys
 import uuid
 from collections.abc import Awaitable, Callable
+from types import ModuleType
 from typing import TYPE_CHECKING, TypeVar
 
+from app.platform import heap
 from app.settings import Settings
 
 if TYPE_CHECKING:
@@ -21,6 +25,14 @@ if TYPE_CHECKING:
     from app.platform.db.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
+LAYER = "app.platform.db.database"
+
+
+def _import_layer() -> ModuleType:
+    if (loaded := sys.modules.get(LAYER)) is not None:
+        return loaded
+    with heap.lasting():
+        return importlib.import_module(LAYER)
 
 
 class LazyDatabase:
@@ -37,9 +49,7 @@ class LazyDatabase:
         if self._database is None:
             async with self._lock:
                 if self._database is None:
-                    module = await asyncio.to_thread(
-                        importlib.import_module, "app.platform.db.database"
-                    )
+                    module = await asyncio.to_thread(_import_layer)
                     database: Database = module.Database(self.settings)
                     database.dispatch = self.dispatch
                     database.checkpoint = self.checkpoint
