@@ -172,7 +172,9 @@ async def update_post(
         if_match=if_match,
         changes=_changes(body),
     )
-    view_count = await posts_service.view_count(clients=ctx.resources.aws, post_id=post.id)
+    view_count = await posts_service.view_count(
+        clients=ctx.resources.aws, cache=ctx.resources.cache, post_id=post.id
+    )
     return _envelope(ctx, post, view_count=view_count)
 
 

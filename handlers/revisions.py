@@ -69,6 +69,8 @@ async def restore_post_revision(
         revision_id=revision_id,
         if_match=if_match,
     )
-    view_count = await posts_service.view_count(clients=ctx.resources.aws, post_id=post.id)
+    view_count = await posts_service.view_count(
+        clients=ctx.resources.aws, cache=ctx.resources.cache, post_id=post.id
+    )
     ctx.response.headers["ETag"] = posts_service.etag(post)
     return PostEnvelope(success=True, data=to_post(post, view_count=view_count), error=None)

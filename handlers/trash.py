@@ -23,7 +23,9 @@ async def restore_post(ctx: RequestContext, *, post_id: UUID) -> PostEnvelope:
     post = await trash.restore(
         uow=ctx.uow, settings=ctx.resources.settings, caller=ctx.caller, post_id=post_id
     )
-    view_count = await posts_service.view_count(clients=ctx.resources.aws, post_id=post.id)
+    view_count = await posts_service.view_count(
+        clients=ctx.resources.aws, cache=ctx.resources.cache, post_id=post.id
+    )
     ctx.response.headers["ETag"] = posts_service.etag(post)
     return PostEnvelope(success=True, data=to_post(post, view_count=view_count), error=None)
 

@@ -106,8 +106,8 @@ async def get_visible(*, uow: UnitOfWork, caller: Caller, post_id: uuid.UUID) ->
     return post
 
 
-async def _loaded(*, clients: AwsClients, post: Post, render: Render) -> Loaded:
-    view_count = await views_service.count(clients=clients, post_id=post.id)
+async def _loaded(*, clients: AwsClients, cache: Cache, post: Post, render: Render) -> Loaded:
+    view_count = await views_service.shown(clients=clients, store=cache.store, post_id=post.id)
     return posts_cache.loaded(post, etag=etag(post), body=render(post, view_count))
 
 
@@ -142,7 +142,7 @@ async def read(
             post = await repository.shown_published_by_slug(slug or "")
         if post is None:
             raise errors.NotFound.of("post")
-        return await _loaded(clients=clients, post=post, render=render)
+        return await _loaded(clients=clients, cache=cache, post=post, render=render)
 
     try:
         entry = await posts_cache.cached_read(cache=cache, caller=caller, key=key, load=load)
@@ -155,7 +155,7 @@ async def read(
         if own is None:
             raise
         caller.require(PostFacts.of(own).resource())
-        return (await _loaded(clients=clients, post=own, render=render)).entry
+        return (await _loaded(clients=clients, cache=cache, post=own, render=render)).entry
     assert entry is not None  # with a loader, a miss is loaded
     return entry
 
@@ -350,6 +350,6 @@ async def list_entry(
     )
 
 
-async def view_count(*, clients: AwsClients, post_id: uuid.UUID) -> int | None:
-    """The post's current view count; None while the counter store is unavailable."""
-    return await views_service.count(clients=clients, post_id=post_id)
+async def view_count(*, clients: AwsClients, cache: Cache, post_id: uuid.UUID) -> int | None:
+    """The post's view count as a read shows it; None while the counter stores are unavailable."""
+    return await views_service.shown(clients=clients, store=cache.store, post_id=post_id)

@@ -85,19 +85,22 @@ async def totals(*, store: Store, post_id: uuid.UUID) -> int | None:
     return None if base is None else _int(base) + _int(inflight) + _int(pending)
 
 
-async def seed(*, store: Store, post_id: uuid.UUID, item: dynamo.Item | None) -> None:
-    """Start the post's hash from its stored item, unless a flush or a view got there first."""
+async def seed(*, store: Store, post_id: uuid.UUID, item: dynamo.Item | None) -> int:
+    """Start the post's hash from its stored item, unless a flush or a view got there first;
+    the count with every view so far, after it."""
     count = int(item.get(COUNT, 0)) if item else 0
     marker = str(item.get(MARKER, NO_MARKER)) if item else NO_MARKER
 
-    async def command(redis: Redis) -> None:
+    async def command(redis: Redis) -> list[Any]:
         async with redis.pipeline(transaction=True) as pipe:
             pipe.hsetnx(state_key(post_id), "base", count)
             pipe.hsetnx(state_key(post_id), "prev", marker)
             pipe.expire(state_key(post_id), KEEP_SECONDS)
-            await pipe.execute()
+            pipe.hmget(state_key(post_id), ["base", "inflight", "pending"])
+            return list(await pipe.execute())
 
-    await _call(store, command)
+    *_, (base, inflight, pending) = await _call(store, command)
+    return _int(base) + _int(inflight) + _int(pending)
 
 
 async def add(*, store: Store, post_id: uuid.UUID, now: float) -> Added:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from redis.asyncio import Redis
 
 from app import errors
 from app.platform.aws.clients import AwsClients
 from app.platform.cache.store import Store
 from app.settings import Settings
-from app.views import service
+from app.views import buffer, service
 from tests.fixtures.aws_faults import unreachable
 
 CONCURRENT = 50
@@ -24,6 +25,14 @@ def down(settings: Settings) -> Iterator[AwsClients]:
     made = AwsClients(unreachable(settings, ("dynamodb",)))
     yield made
     made.close()
+
+
+@pytest.fixture
+async def redis_down() -> AsyncIterator[Store]:
+    """A store whose Redis does not answer."""
+    made = Store(Redis.from_url("redis://127.0.0.1:9", socket_timeout=0.2), retry_after_seconds=1)
+    yield made
+    await made.close()
 
 
 async def test_an_unseen_post_counts_zero(clients: AwsClients) -> None:
@@ -73,3 +82,77 @@ async def test_while_the_store_is_down_counts_are_none_and_views_are_refused(
     assert await service.count(clients=down, post_id=posts[0]) is None
     with pytest.raises(errors.ServiceUnavailable):
         await service.record(clients=down, store=store, post_id=posts[0])
+
+
+async def test_a_read_shows_every_view_so_far_from_redis_without_asking_dynamodb(
+    clients: AwsClients, down: AwsClients, store: Store
+) -> None:
+    post_id = uuid.uuid4()
+    for _ in range(3):
+        await service.record(clients=clients, store=store, post_id=post_id)
+    await store.call(lambda r: r.hincrby(buffer.state_key(post_id), "pending", 2))
+
+    # DynamoDB holds 3; the views not yet written count too, and DynamoDB is not needed.
+    assert await service.count(clients=clients, post_id=post_id) == 3
+    assert await service.shown(clients=down, store=store, post_id=post_id) == 5
+
+
+async def test_a_post_redis_lacks_is_read_from_dynamodb_once_and_then_from_redis(
+    clients: AwsClients, down: AwsClients, store: Store
+) -> None:
+    post_id = uuid.uuid4()
+    for _ in range(4):
+        await service.record(clients=clients, store=store, post_id=post_id)
+    await store.call(lambda r: r.delete(buffer.state_key(post_id)))
+
+    assert await service.shown(clients=clients, store=store, post_id=post_id) == 4
+    assert await service.shown(clients=down, store=store, post_id=post_id) == 4
+    assert await service.record(clients=clients, store=store, post_id=post_id) == 5
+
+
+async def test_an_unseen_post_shows_zero_and_its_first_view_counts_one(
+    clients: AwsClients, store: Store
+) -> None:
+    post_id = uuid.uuid4()
+
+    assert await service.shown(clients=clients, store=store, post_id=post_id) == 0
+    assert await service.record(clients=clients, store=store, post_id=post_id) == 1
+    assert await service.shown(clients=clients, store=store, post_id=post_id) == 1
+
+
+async def test_a_read_that_seeds_keeps_a_view_counted_before_it(
+    clients: AwsClients, store: Store
+) -> None:
+    post_id = uuid.uuid4()
+    await service.record(clients=clients, store=store, post_id=post_id)
+    # The hash expired, and a view counted since made it again: pending, with no base yet.
+    await store.call(lambda r: r.delete(buffer.state_key(post_id)))
+    await store.call(lambda r: r.hincrby(buffer.state_key(post_id), "pending", 1))
+
+    assert await service.shown(clients=clients, store=store, post_id=post_id) == 2
+    assert await buffer.totals(store=store, post_id=post_id) == 2
+
+
+async def test_while_redis_is_down_a_read_shows_the_stored_count(
+    clients: AwsClients, store: Store, redis_down: Store
+) -> None:
+    post_id = uuid.uuid4()
+    for _ in range(2):
+        await service.record(clients=clients, store=store, post_id=post_id)
+
+    assert await service.shown(clients=clients, store=redis_down, post_id=post_id) == 2
+
+
+async def test_while_both_stores_are_down_a_read_shows_no_count(
+    down: AwsClients, redis_down: Store
+) -> None:
+    assert await service.shown(clients=down, store=redis_down, post_id=uuid.uuid4()) is None
+
+
+async def test_while_dynamodb_is_down_a_post_redis_lacks_shows_no_count_and_seeds_nothing(
+    down: AwsClients, store: Store
+) -> None:
+    post_id = uuid.uuid4()
+
+    assert await service.shown(clients=down, store=store, post_id=post_id) is None
+    assert await store.call(lambda r: r.exists(buffer.state_key(post_id))) == 0
