@@ -33,13 +33,10 @@ import httpx
 from fastapi import FastAPI
 from starlette.responses import Response
 
-from app.settings import Settings
-from scripts.dev.aws_emulator import aws_emulator
-from tests.fixtures.services import RedisProcess, free_port, given_or_started, postgres_server
+from scripts.bench.services import CLIENT_CPU, ROOT, SERVER_CPU, services
+from tests.fixtures.services import free_port
 
-ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-SERVER_CPU, CLIENT_CPU = 0, 1
 # Registration hashes a password: on a busy shared machine that outlasts httpx's 5 s default.
 SETUP_TIMEOUT = 30.0
 
@@ -59,19 +56,6 @@ def bare_app() -> FastAPI:
         return Response(raw, media_type="application/json")
 
     return app
-
-
-@contextlib.contextmanager
-def redis_off_the_server_core() -> Iterator[str]:
-    """Redis runs on another host in production; here it shares the load generator's core."""
-    server = RedisProcess()
-    server.start()
-    assert server.process is not None
-    os.sched_setaffinity(server.process.pid, {CLIENT_CPU})
-    try:
-        yield server.url
-    finally:
-        server.stop()
 
 
 def _pin_server() -> None:
@@ -216,23 +200,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     os.sched_setaffinity(0, {CLIENT_CPU})
-    pepper = secrets.token_urlsafe(48)
-    with (
-        given_or_started("TEST_DATABASE_URL", postgres_server) as database_url,
-        given_or_started("TEST_REDIS_URL", redis_off_the_server_core) as redis_url,
-        aws_emulator(free_port(), Settings(token_pepper=pepper)) as aws_env,
-    ):
-        env = {
-            **os.environ,
-            **aws_env,
-            "DATABASE_URL": database_url,
-            "REDIS_URL": redis_url,
-            "TOKEN_PEPPER": pepper,
-            "LOG_LEVEL": "WARNING",
-        }
-        subprocess.run(
-            [sys.executable, "-m", "alembic", "upgrade", "head"], env=env, cwd=ROOT, check=True
-        )
+    with services() as running:
+        env = running.env
         with (
             served("app.main:create_app", env) as cached,
             served("app.main:create_app", {**env, "CACHE_L1_ENABLED": "false"}) as redis_only,

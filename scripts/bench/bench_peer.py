@@ -8,7 +8,10 @@ each on the first core, the load generator on the second, keep-alive connections
 one request at a time, rounds interleaving every target. Every write is a distinct valid write:
 createPost sends a unique title, updatePost edits a pool of posts per connection in turn with
 the ETag of its last answer as If-Match. Any answer but a 2xx stops the run. The writes' rate
-limit is raised past what the run sends: the app still checks it on every write.
+limit is raised past what the run sends: the app still checks it on every write. The post's view
+count is read as each side reads it: the peer with a GetItem per request, the app from the
+counter's hash in Redis, seeded by one GetItem on the post's first read (docs/cache.md, "View
+counts"); CACHE_ENABLED=false turns off the post cache, not the counter.
 
 Not a test: it prints req/s, p50, p99 and the server's CPU time per request of each, and the
 ratios app/peer (above 1.00 the app is ahead in req/s; below 1.00 it is ahead in latency and
@@ -25,7 +28,6 @@ import json
 import os
 import secrets
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Coroutine, Iterator
@@ -34,22 +36,16 @@ from typing import Any
 
 import httpx
 
-from app.settings import Settings
 from scripts.bench.bench_cache import (
-    CLIENT_CPU,
-    ROOT,
-    SERVER_CPU,
     Result,
     Server,
     _best,
     _cpu_between,
     load,
     prepare_post,
-    redis_off_the_server_core,
     served,
 )
-from scripts.dev.aws_emulator import aws_emulator
-from tests.fixtures.services import free_port, given_or_started, postgres_server
+from scripts.bench.services import CLIENT_CPU, SERVER_CPU, services
 
 TARGETS = ("app", "peer")
 OPERATIONS = ("GET /v1/posts/{postId}", "createPost", "updatePost")
@@ -283,26 +279,12 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     os.sched_setaffinity(0, {CLIENT_CPU})
-    pepper = secrets.token_urlsafe(48)
-    with (
-        given_or_started("TEST_DATABASE_URL", postgres_server) as database_url,
-        given_or_started("TEST_REDIS_URL", redis_off_the_server_core) as redis_url,
-        aws_emulator(free_port(), Settings(token_pepper=pepper)) as aws_env,
-        contextlib.ExitStack() as stack,
-    ):
+    with services() as running, contextlib.ExitStack() as stack:
         env = {
-            **os.environ,
-            **aws_env,
-            "DATABASE_URL": database_url,
-            "REDIS_URL": redis_url,
-            "TOKEN_PEPPER": pepper,
-            "LOG_LEVEL": "WARNING",
+            **running.env,
             "CACHE_ENABLED": "false",
             "RATELIMIT_WRITES_PER_USER": "1000000000/60",
         }
-        subprocess.run(
-            [sys.executable, "-m", "alembic", "upgrade", "head"], env=env, cwd=ROOT, check=True
-        )
         with _quiet_stdout():
             servers = {
                 "app": stack.enter_context(served("app.main:create_app", env)),
