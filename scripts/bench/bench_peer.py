@@ -45,27 +45,12 @@ from scripts.bench.bench_cache import (
     prepare_post,
     served,
 )
-from scripts.bench.services import CLIENT_CPU, SERVER_CPU, services
+from scripts.bench.services import CLIENT_CPU, SERVER_CPU, quiet_stdout, services
 
 TARGETS = ("app", "peer")
 OPERATIONS = ("GET /v1/posts/{postId}", "createPost", "updatePost")
 POOL_PER_CONNECTION = 4
 BODY = "Lorem ipsum. " * 80
-
-
-@contextlib.contextmanager
-def _quiet_stdout() -> Iterator[None]:
-    """Servers started in here inherit /dev/null as stdout: the app's metric line per request
-    is still written, but not into this report."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    with open(os.devnull, "wb") as devnull:
-        os.dup2(devnull.fileno(), 1)
-    try:
-        yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
 
 
 def sign_up(base: str) -> str:
@@ -285,7 +270,7 @@ def main() -> int:
             "CACHE_ENABLED": "false",
             "RATELIMIT_WRITES_PER_USER": "1000000000/60",
         }
-        with _quiet_stdout():
+        with quiet_stdout():
             servers = {
                 "app": stack.enter_context(served("app.main:create_app", env)),
                 "peer": stack.enter_context(served("scripts.bench.peer_app:create_app", env)),

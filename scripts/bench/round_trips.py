@@ -1,6 +1,6 @@
 """What one request of each kind costs in calls to the services: the inputs of docs/scale.md.
 
-Usage: python -m scripts.bench.round_trips [--repeat N] | grep -v '^{"_aws"' (the metric lines)
+Usage: python -m scripts.bench.round_trips [--repeat N]
 
 Serves the blog app (with its cache, and once more with CACHE_ENABLED=false) against PostgreSQL,
 Redis and the AWS emulator, with a counting proxy in front of the emulator. For each kind of
@@ -32,7 +32,7 @@ import httpx
 import redis
 
 from scripts.bench.bench_cache import served
-from scripts.bench.services import services
+from scripts.bench.services import quiet_stdout, services
 
 # A first request on a loaded machine may take seconds (argon2, a cold connection pool).
 HTTP = httpx.Client(timeout=60)
@@ -278,12 +278,14 @@ def main() -> int:
         database_url, redis_url = running.database_url, running.redis_url
         session = Session(Meter(database_url=database_url, redis_url=redis_url, calls=calls))
         results: list[Cost] = []
-        with served("app.main:create_app", env) as app:
-            base = f"http://{app.host}:{app.port}"
-            results += costs(base, session, repeat=args.repeat, cached=True)
-        with served("app.main:create_app", {**env, "CACHE_ENABLED": "false"}) as app:
-            base = f"http://{app.host}:{app.port}"
-            results += costs(base, session, repeat=args.repeat, cached=False)
+        for cached in (True, False):
+            with contextlib.ExitStack() as stack:
+                with quiet_stdout():
+                    app = stack.enter_context(
+                        served("app.main:create_app", {**env, "CACHE_ENABLED": str(cached)})
+                    )
+                base = f"http://{app.host}:{app.port}"
+                results += costs(base, session, repeat=args.repeat, cached=cached)
     print(f"per request, mean of {args.repeat} after one warm-up")
     print(f"{'request':40} {'redis':>6} {'db tx':>6} {'rows':>6}  aws calls; redis commands")
     for cost in results:
