@@ -2,10 +2,11 @@
 
 FastAPI builds a route when it is declared: it reads the endpoint's signature, makes a field
 and a validator for every parameter and the response model, and the response model's schema
-with them. For the contract's operations that is about a third of a cold start, and most
-processes on Lambda serve a few of them. A ContractRoute knows at once only what routing needs
-(its path pattern, methods, name and operationId), and builds the rest the first time it handles
-a request or anything else of it is read; `build_all` builds every route, as a test does.
+with them. For the contract's 75 operations that was about a tenth of the app's start up to
+its first /health (0.19 G of 2.57 G instructions), and most processes on Lambda serve a few.
+A ContractRoute knows at once only what routing needs (its path pattern, methods, name and
+operationId), and builds the rest the first time it handles a request or anything else of it is
+read; `build_all` builds every route, as a test does.
 """
 
 from __future__ import annotations
