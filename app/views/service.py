@@ -10,6 +10,7 @@ thousands of times a second still takes a few hundred writes a second at most.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -113,46 +114,40 @@ async def record(
 
 
 async def current(*, clients: AwsClients, store: Store, post_id: uuid.UUID) -> int:
-    """The post's count now: Redis' when it has the post, else read strongly from DynamoDB;
-    503 when neither answers."""
+    """The post's count now: Redis' when it has the post's hash (every view so far); else read
+    strongly from DynamoDB and seeded into a hash for the reads after it, as a first view seeds
+    it (only what is missing, so never over a view or a flush that got there first), and the
+    hash's count then; the stored count while Redis is unavailable. 503 when DynamoDB is needed
+    and unavailable."""
     try:
         total = await buffer.totals(store=store, post_id=post_id)
     except StoreUnavailable:
-        total = None
+        total, seeding = None, False
+    else:
+        seeding = True
     if total is not None:
         return total
     item = await dynamo.get_item(
         clients, table=clients.settings.views_table, key={KEY: str(post_id)}
     )
+    if seeding:
+        with contextlib.suppress(StoreUnavailable):
+            return await buffer.seed(store=store, post_id=post_id, item=item)
     return int(item.get(COUNT, 0)) if item else 0
 
 
 async def shown(*, clients: AwsClients, store: Store, post_id: uuid.UUID) -> int | None:
-    """The count a read of the post shows: the post's hash in Redis when it has one (the count
-    with every view so far), else the stored count, read strongly and seeded into a hash for the
-    reads after it; None when neither store answers (a count is decoration).
+    """The count a read of the post shows: current()'s, or None when it cannot be read (a count
+    is decoration, and must not take the read down).
 
-    One HMGET instead of a GetItem per read: the SDK's call is most of an uncached post read's
-    CPU, and a read unit each. The seed is the one record() makes, and only fills what is
-    missing, so it never undoes a view or a flush that got there first.
+    One HMGET per read instead of a GetItem while Redis has the post: the SDK's call is most of
+    an uncached post read's CPU, and a read unit each.
     """
     try:
-        total = await buffer.totals(store=store, post_id=post_id)
-    except StoreUnavailable:
-        return await count(clients=clients, post_id=post_id)
-    if total is not None:
-        return total
-    try:
-        item = await dynamo.get_item(
-            clients, table=clients.settings.views_table, key={KEY: str(post_id)}
-        )
+        return await current(clients=clients, store=store, post_id=post_id)
     except (errors.ServiceUnavailable, AwsError) as exc:
         logger.warning("view counts unavailable", extra={"error": str(exc)})
         return None
-    try:
-        return await buffer.seed(store=store, post_id=post_id, item=item)
-    except StoreUnavailable:
-        return int(item.get(COUNT, 0)) if item else 0
 
 
 async def count(*, clients: AwsClients, post_id: uuid.UUID) -> int | None:

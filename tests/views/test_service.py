@@ -84,12 +84,18 @@ async def test_while_the_store_is_down_counts_are_none_and_views_are_refused(
         await service.record(clients=down, store=store, post_id=posts[0])
 
 
+async def viewed(clients: AwsClients, store: Store, *, times: int) -> uuid.UUID:
+    """A new post with this many views counted, and written to DynamoDB."""
+    post_id = uuid.uuid4()
+    for _ in range(times):
+        await service.record(clients=clients, store=store, post_id=post_id)
+    return post_id
+
+
 async def test_a_read_shows_every_view_so_far_from_redis_without_asking_dynamodb(
     clients: AwsClients, down: AwsClients, store: Store
 ) -> None:
-    post_id = uuid.uuid4()
-    for _ in range(3):
-        await service.record(clients=clients, store=store, post_id=post_id)
+    post_id = await viewed(clients, store, times=3)
     await store.call(lambda r: r.hincrby(buffer.state_key(post_id), "pending", 2))
 
     # DynamoDB holds 3; the views not yet written count too, and DynamoDB is not needed.
@@ -100,9 +106,7 @@ async def test_a_read_shows_every_view_so_far_from_redis_without_asking_dynamodb
 async def test_a_post_redis_lacks_is_read_from_dynamodb_once_and_then_from_redis(
     clients: AwsClients, down: AwsClients, store: Store
 ) -> None:
-    post_id = uuid.uuid4()
-    for _ in range(4):
-        await service.record(clients=clients, store=store, post_id=post_id)
+    post_id = await viewed(clients, store, times=4)
     await store.call(lambda r: r.delete(buffer.state_key(post_id)))
 
     assert await service.shown(clients=clients, store=store, post_id=post_id) == 4
@@ -123,8 +127,7 @@ async def test_an_unseen_post_shows_zero_and_its_first_view_counts_one(
 async def test_a_read_that_seeds_keeps_a_view_counted_before_it(
     clients: AwsClients, store: Store
 ) -> None:
-    post_id = uuid.uuid4()
-    await service.record(clients=clients, store=store, post_id=post_id)
+    post_id = await viewed(clients, store, times=1)
     # The hash expired, and a view counted since made it again: pending, with no base yet.
     await store.call(lambda r: r.delete(buffer.state_key(post_id)))
     await store.call(lambda r: r.hincrby(buffer.state_key(post_id), "pending", 1))
@@ -136,9 +139,7 @@ async def test_a_read_that_seeds_keeps_a_view_counted_before_it(
 async def test_while_redis_is_down_a_read_shows_the_stored_count(
     clients: AwsClients, store: Store, redis_down: Store
 ) -> None:
-    post_id = uuid.uuid4()
-    for _ in range(2):
-        await service.record(clients=clients, store=store, post_id=post_id)
+    post_id = await viewed(clients, store, times=2)
 
     assert await service.shown(clients=clients, store=redis_down, post_id=post_id) == 2
 
@@ -156,3 +157,13 @@ async def test_while_dynamodb_is_down_a_post_redis_lacks_shows_no_count_and_seed
 
     assert await service.shown(clients=down, store=store, post_id=post_id) is None
     assert await store.call(lambda r: r.exists(buffer.state_key(post_id))) == 0
+
+
+async def test_the_count_now_of_a_post_redis_lost_is_read_once_and_then_from_redis(
+    clients: AwsClients, down: AwsClients, store: Store
+) -> None:
+    post_id = await viewed(clients, store, times=2)
+    await store.call(lambda r: r.delete(buffer.state_key(post_id)))
+
+    assert await service.current(clients=clients, store=store, post_id=post_id) == 2
+    assert await service.current(clients=down, store=store, post_id=post_id) == 2
