@@ -6,13 +6,13 @@ with them. For the contract's 75 operations that was about a tenth of the app's 
 its first /health (0.19 G of 2.57 G instructions), and most processes on Lambda serve a few.
 A ContractRoute knows at once only what routing needs (its path pattern, methods, name and
 operationId), and builds the rest the first time it handles a request or anything else of it is
-read; `build_all` builds every route, as a test does.
+read.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from fastapi._compat import ModelField
@@ -20,7 +20,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import TypeAdapter
 from pydantic.warnings import UnsupportedFieldAttributeWarning
-from starlette.routing import BaseRoute, compile_path, get_name
+from starlette.routing import compile_path, get_name
 from starlette.types import Receive, Scope, Send
 
 
@@ -88,9 +88,3 @@ def _build_validators(route: APIRoute) -> None:
             adapter = getattr(field, "_type_adapter", None)
             if isinstance(adapter, TypeAdapter):
                 adapter.rebuild()
-
-
-def build_all(routes: Iterable[BaseRoute]) -> None:
-    for route in routes:
-        if isinstance(route, ContractRoute):
-            route.build()
