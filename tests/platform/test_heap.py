@@ -60,5 +60,6 @@ def test_with_the_collector_already_paused_it_stays_paused_and_nothing_is_frozen
         made = [[index] for index in range(1_000)]
 
     assert not gc.isenabled()
-    assert gc.get_freeze_count() == before
+    # A frozen object freed meanwhile leaves the count; a freeze would add the 1,000 made.
+    assert gc.get_freeze_count() <= before
     assert len(made) == 1_000
