@@ -12,7 +12,8 @@ import argparse
 import asyncio
 import sys
 import uuid
-from dataclasses import dataclass
+
+import msgspec
 
 from app import errors
 from app.bootstrap import open_resources
@@ -27,8 +28,7 @@ REDIS_TIMEOUT_SECONDS = 5.0
 REDIS_RETRY_AFTER_SECONDS = 60.0
 
 
-@dataclass(frozen=True, slots=True)
-class RoleChange:
+class RoleChange(msgspec.Struct, frozen=True):
     previous: str
     # False when Redis did not answer: cached sessions keep the old role for up to their TTL.
     sessions_invalidated: bool

@@ -7,7 +7,8 @@ image library (and its native code) is needed.
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+
+import msgspec
 
 # The prefix the worker reads: headers, plus room for JPEG metadata segments before the frame.
 HEADER_BYTES = 256 * 1024
@@ -17,8 +18,7 @@ class NotAnImage(ValueError):
     """The bytes are not one of the accepted image formats, or are cut short."""
 
 
-@dataclass(frozen=True, slots=True)
-class ImageInfo:
+class ImageInfo(msgspec.Struct, frozen=True):
     content_type: str
     width: int
     height: int

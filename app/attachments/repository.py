@@ -1,17 +1,16 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 
+import msgspec
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.platform.db.models import Attachment, utcnow
 
 
-@dataclass(frozen=True, slots=True)
-class OpenUploads:
+class OpenUploads(msgspec.Struct, frozen=True):
     count: int
     # When the first of their forms expires; None when there is none.
     first_expiry: datetime | None

@@ -12,9 +12,10 @@ from __future__ import annotations
 import math
 import re
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import quote
+
+import msgspec
 
 from app import errors
 from app.attachments.repository import AttachmentRepository, OpenUploads
@@ -45,15 +46,13 @@ MANAGE_OPERATION = "createAttachment"
 _UNSAFE_IN_FALLBACK = re.compile(r"[^A-Za-z0-9._ ()+-]")
 
 
-@dataclass(frozen=True, slots=True)
-class Upload:
+class Upload(msgspec.Struct, frozen=True):
     attachment: Attachment
     form: s3.PresignedPost
     expires_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class Listed:
+class Listed(msgspec.Struct, frozen=True):
     """An attachment as a post's list shows it to one caller."""
 
     attachment: Attachment

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+import msgspec
 
 from app.attachments import images, service
 from app.attachments.repository import AttachmentRepository
@@ -178,8 +179,7 @@ def _inspect(found: tuple[bytes, s3.ObjectInfo] | None, attachment: Attachment) 
     return None, {"width": image.width, "height": image.height, "format": image.format}
 
 
-@dataclass(frozen=True, slots=True)
-class Expiry:
+class Expiry(msgspec.Struct, frozen=True):
     expired: int
     leftovers: int
 

@@ -14,9 +14,10 @@ counting the posts that left would show when hidden posts change.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+
+import msgspec.structs
 
 from app.platform.cache.entry import Entry, Loaded
 from app.platform.cache.keys import PREFIX
@@ -62,7 +63,7 @@ async def with_last_modified(cache: Cache, *, name: str, entry: Entry, now: date
         etag, _, seconds = raw.decode().partition("|")
         if seconds.isdigit():
             if etag == entry.etag:
-                return dataclasses.replace(entry, facts=(seconds,))
+                return msgspec.structs.replace(entry, facts=(seconds,))
             previous = int(seconds)
     # Whole seconds, as HTTP-dates have them: new content is at least a second past the last.
     moment = int(now.timestamp())
@@ -70,7 +71,7 @@ async def with_last_modified(cache: Cache, *, name: str, entry: Entry, now: date
         moment = max(moment, previous + 1)
     value = f"{entry.etag}|{moment}".encode()
     await cache.store.run(lambda r: r.set(key, value, ex=VERSION_TTL_SECONDS), None)
-    return dataclasses.replace(entry, facts=(str(moment),))
+    return msgspec.structs.replace(entry, facts=(str(moment),))
 
 
 def last_modified(entry: Entry) -> datetime:

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 
+import msgspec
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.platform.db.models import Post, User
 
 
-@dataclass(frozen=True, slots=True)
-class FeedPost:
+class FeedPost(msgspec.Struct, frozen=True):
     id: uuid.UUID
     title: str
     slug: str
@@ -24,8 +23,7 @@ class FeedPost:
     updated_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class SitemapPost:
+class SitemapPost(msgspec.Struct, frozen=True):
     slug: str
     updated_at: datetime
 

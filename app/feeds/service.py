@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
+
+import msgspec
 
 from app.feeds import cache as feeds_cache
 from app.feeds import render
@@ -19,8 +20,7 @@ from app.settings import Settings
 SITEMAP_PROTOCOL_MAX_URLS = 50_000
 
 
-@dataclass(frozen=True, slots=True)
-class Document:
+class Document(msgspec.Struct, frozen=True):
     body: bytes
     etag: str
     last_modified: datetime

@@ -14,10 +14,10 @@ import base64
 import functools
 import hashlib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
+import msgspec
 from fastapi import FastAPI
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -65,8 +65,7 @@ def content_security_policy(policy: dict[str, str]) -> str:
     return "; ".join(f"{directive} {sources}" for directive, sources in policy.items())
 
 
-@dataclass(frozen=True)
-class Fingerprint:
+class Fingerprint(msgspec.Struct, frozen=True):
     version: str  # the URL segment: changes whenever the bytes do
     integrity: str  # Subresource Integrity, so a page runs only the bytes it was made with
 

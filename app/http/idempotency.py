@@ -32,9 +32,9 @@ import time
 import uuid
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -97,8 +97,7 @@ def scoped_key(caller: str, key: str) -> str:
     return _digest(caller, key)
 
 
-@dataclass(slots=True)
-class Claim:
+class Claim(msgspec.Struct):
     """This request's hold on its key, settled once by the middleware with the answer."""
 
     clients: AwsClients
@@ -163,11 +162,10 @@ class Claim:
             logger.warning("idempotency claim lost before its answer was stored")
 
 
-@dataclass(slots=True)
-class _Slot:
+class _Slot(msgspec.Struct):
     """Where begin leaves the claim for the middleware, in the request's scope."""
 
-    claim: Claim | None = field(default=None)
+    claim: Claim | None = None
 
 
 def _replay(found: dict[str, Any]) -> Response:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import Response
@@ -35,8 +35,7 @@ def load_contract(path: Path) -> dict[str, Any]:
     return document
 
 
-@dataclass(frozen=True)
-class Representation:
+class Representation(msgspec.Struct, frozen=True):
     body: bytes
     etag: str  # strong: a hash of exactly these bytes
 

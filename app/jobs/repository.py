@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+import msgspec
 
 from app.platform.aws import dynamo
 from app.platform.aws.clients import AwsClients
@@ -20,8 +21,7 @@ PROCESS_ATTACHMENT = "attachment.process"
 RETENTION_SECONDS = 30 * 24 * 3600
 
 
-@dataclass(frozen=True, slots=True)
-class Job:
+class Job(msgspec.Struct, frozen=True):
     id: uuid.UUID
     owner_id: uuid.UUID
     attachment_id: uuid.UUID

@@ -16,7 +16,8 @@ import hmac
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+
+import msgspec
 
 from app import errors
 from app.platform.aws import dynamo, messaging
@@ -40,8 +41,7 @@ GENERATION = "generation"
 CLAIMING = "password_reset.claim"
 
 
-@dataclass(frozen=True, slots=True)
-class Account:
+class Account(msgspec.Struct, frozen=True):
     user_id: uuid.UUID
     email: str
 

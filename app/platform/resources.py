@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from app.platform.authz import Authorizer
 from app.platform.aws.clients import AwsClients
@@ -13,8 +13,7 @@ from app.platform.ratelimit.policy import RateLimits
 from app.settings import Settings
 
 
-@dataclass(frozen=True, slots=True)
-class Resources:
+class Resources(msgspec.Struct, frozen=True):
     settings: Settings
     database: LazyDatabase
     authorizer: Authorizer

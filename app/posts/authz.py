@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from app.platform.authz import Resource
 
@@ -12,8 +13,7 @@ if TYPE_CHECKING:
     from app.platform.db.models import Post
 
 
-@dataclass(frozen=True, slots=True)
-class PostFacts:
+class PostFacts(msgspec.Struct, frozen=True):
     owner_id: uuid.UUID
     status: str
 

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import msgspec
 from sqlalchemy import Select, bindparam, delete, exists, func, insert, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,8 +30,7 @@ _SHOWN_TAGS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class PostFilter:
+class PostFilter(msgspec.Struct, frozen=True):
     visibility: str
     viewer_id: uuid.UUID | None = None
     category_id: uuid.UUID | None = None
@@ -177,8 +176,7 @@ class PostRepository:
             ) from exc
 
 
-@dataclass(frozen=True, slots=True)
-class TrashPosition:
+class TrashPosition(msgspec.Struct, frozen=True):
     deleted_at: datetime
     id: uuid.UUID
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from app import errors
 from app.categories.repository import CategoryRepository
@@ -20,8 +21,7 @@ from app.posts.repository import PostRepository, RevisionRepository
 from app.settings import Settings
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
+class Page(msgspec.Struct, frozen=True):
     revisions: list[PostRevision]
     next_cursor: str | None
 

@@ -15,10 +15,11 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any
+
+import msgspec
 
 from app import errors
 from app.platform.db.database import Database
@@ -39,8 +40,7 @@ PUBLISHING = "posts.schedule.before_write"
 SWEEP_LIMIT = 100
 
 
-@dataclass(frozen=True, slots=True)
-class Sweep:
+class Sweep(msgspec.Struct, frozen=True):
     published: int = 0
     unscheduled: int = 0
 

@@ -6,9 +6,10 @@ import hashlib
 import secrets
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+import msgspec
 
 from app import errors
 from app.categories.repository import CategoryRepository
@@ -33,8 +34,7 @@ UPDATING = "posts.update.before_write"
 Render = Callable[[Post, "int | None"], bytes]
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
+class Page(msgspec.Struct, frozen=True):
     posts: list[Post]
     view_counts: dict[uuid.UUID, int | None]
     next_cursor: str | None

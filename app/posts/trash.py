@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+
+import msgspec
 
 from app import errors
 from app.platform import cursor
@@ -36,8 +37,7 @@ logger = logging.getLogger(__name__)
 PURGE_LIMIT = 100
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
+class Page(msgspec.Struct, frozen=True):
     posts: list[Post]
     view_counts: dict[uuid.UUID, int | None]
     next_cursor: str | None

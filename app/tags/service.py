@@ -7,7 +7,8 @@ cached reads of each post with it and every list page; both leave through the ou
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+
+import msgspec
 
 from app import errors
 from app.platform import cursor
@@ -19,8 +20,7 @@ from app.tags import events
 from app.tags.repository import SLUG_TAKEN, TagRepository
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
+class Page(msgspec.Struct, frozen=True):
     tags: list[Tag]
     next_cursor: str | None
 

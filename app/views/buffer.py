@@ -20,9 +20,9 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
@@ -55,14 +55,12 @@ def lease_key(post_id: uuid.UUID) -> str:
     return f"{LEASE_PREFIX}:{post_id}"
 
 
-@dataclass(frozen=True, slots=True)
-class Added:
+class Added(msgspec.Struct, frozen=True):
     total: int | None
     may_flush: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Batch:
+class Batch(msgspec.Struct, frozen=True):
     id: str
     amount: int
     # The head the write must find; None when unknown (read it from the item).

@@ -17,8 +17,8 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
+import msgspec
 from redis.asyncio import Redis
 
 from app import errors
@@ -38,8 +38,7 @@ ADDING = "views.adding"
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class Viewer:
+class Viewer(msgspec.Struct, frozen=True):
     """Who viewed: a signed-in user is one viewer wherever they read from."""
 
     user_id: uuid.UUID | None

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+
+import msgspec
 
 from app.platform.aws.clients import AwsClients
 from app.platform.cache.store import Store, StoreUnavailable
@@ -20,8 +21,7 @@ SWEEP_BATCH = 500
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class Swept:
+class Swept(msgspec.Struct, frozen=True):
     posts: int
     left: int
 

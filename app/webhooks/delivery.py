@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
+import msgspec
 
 from app.webhooks import signing, urls
 
@@ -24,8 +24,7 @@ ERROR_LIMIT = 200
 USER_AGENT = "blog-api-webhooks/1"
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(msgspec.Struct, frozen=True):
     status_code: int | None
     error: str | None
     duration_ms: int
@@ -36,8 +35,7 @@ class Outcome:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-@dataclass(frozen=True, slots=True)
-class Attempt:
+class Attempt(msgspec.Struct, frozen=True):
     """What one attempt sends: the payload frozen at the event, signed with these secrets."""
 
     url: str

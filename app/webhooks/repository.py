@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
+import msgspec
 from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,8 +20,7 @@ from app.platform.cursor import Position
 from app.platform.db.models import Webhook, WebhookAttempt, WebhookDelivery
 
 
-@dataclass(frozen=True, slots=True)
-class Claimed:
+class Claimed(msgspec.Struct, frozen=True):
     """A claimed delivery with what sending it needs from its subscription."""
 
     delivery: WebhookDelivery

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import timedelta
+
+import msgspec
 
 from app import errors
 from app.platform import cursor
@@ -26,21 +27,18 @@ from app.webhooks.repository import DeliveryRepository, WebhookRepository
 ATTEMPTS_SHOWN = 20
 
 
-@dataclass(frozen=True, slots=True)
-class WebhookPage:
+class WebhookPage(msgspec.Struct, frozen=True):
     webhooks: list[Webhook]
     next_cursor: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class DeliveryPage:
+class DeliveryPage(msgspec.Struct, frozen=True):
     deliveries: list[WebhookDelivery]
     attempts: dict[uuid.UUID, list[WebhookAttempt]]
     next_cursor: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class NewSecret:
+class NewSecret(msgspec.Struct, frozen=True):
     """A subscription and its secret in clear, which only this answer carries."""
 
     webhook: Webhook

@@ -17,10 +17,10 @@ import asyncio
 import logging
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
+import msgspec
 
 from app.platform.db.models import Webhook, WebhookAttempt, utcnow
 from app.platform.db.unit_of_work import UnitOfWork
@@ -36,8 +36,7 @@ JITTER = 0.1
 CONCURRENCY = 10
 
 
-@dataclass(frozen=True, slots=True)
-class Sweep:
+class Sweep(msgspec.Struct, frozen=True):
     sent: int
     succeeded: int
     retrying: int

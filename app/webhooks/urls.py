@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
+
+import msgspec
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -33,8 +34,7 @@ class Unresolved(Exception):
     """The host has no address now: not a refusal (DNS may not be set up yet), but no send."""
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
+class Target(msgspec.Struct, frozen=True):
     """A checked URL: where to connect (address, port) and what to name (host) there."""
 
     url: str

@@ -10,15 +10,15 @@ from __future__ import annotations
 import functools
 import time
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
+
+import msgspec
 
 from app import errors
 
 
-@dataclass(frozen=True, slots=True)
-class Principal:
+class Principal(msgspec.Struct, frozen=True):
     """The authenticated caller and the session it presented."""
 
     user_id: uuid.UUID
@@ -26,8 +26,7 @@ class Principal:
     session_id: uuid.UUID
 
 
-@dataclass(frozen=True, slots=True)
-class Resource:
+class Resource(msgspec.Struct, frozen=True):
     """The facts about a loaded resource that rules need."""
 
     type: str
@@ -42,8 +41,7 @@ class Resource:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(msgspec.Struct, frozen=True):
     allow: bool
     hide: bool = False
     reason: str = ""
@@ -141,8 +139,7 @@ class Authorizer:
         raise errors.Forbidden()
 
 
-@dataclass(frozen=True, slots=True)
-class Caller:
+class Caller(msgspec.Struct, frozen=True):
     """Who asks for an operation, and the policy that answers: what services authorize with.
 
     The operation-level decision is made before the handler runs; a service asks again with the

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from app.platform.aws.calls import AwsError, call
 from app.platform.aws.clients import AwsClients
@@ -13,8 +14,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3.type_defs import ObjectIdentifierTypeDef
 
 
-@dataclass(frozen=True, slots=True)
-class ObjectInfo:
+class ObjectInfo(msgspec.Struct, frozen=True):
     size: int
     content_type: str
     last_modified: datetime
@@ -22,8 +22,7 @@ class ObjectInfo:
     etag: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Download:
+class Download(msgspec.Struct, frozen=True):
     """What a download URL names, and the headers it makes S3 answer with."""
 
     key: str
@@ -31,8 +30,7 @@ class Download:
     content_disposition: str
 
 
-@dataclass(frozen=True, slots=True)
-class PresignedPost:
+class PresignedPost(msgspec.Struct, frozen=True):
     url: str
     fields: dict[str, str]
 

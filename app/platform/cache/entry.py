@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+
+import msgspec
 
 # An empty value marks a key invalidated moments ago: read it as a miss, and do not refill it.
 TOMBSTONE = b""
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(msgspec.Struct, frozen=True):
     etag: str
     body: bytes
     facts: tuple[str, ...] = ()
@@ -31,8 +31,7 @@ class Entry:
         return cls(etag=f'"{hashlib.sha256(body).hexdigest()[:20]}"', body=body, facts=facts)
 
 
-@dataclass(frozen=True, slots=True)
-class Loaded:
+class Loaded(msgspec.Struct, frozen=True):
     """A freshly loaded entry, and whether anyone else may be served it from the cache."""
 
     entry: Entry

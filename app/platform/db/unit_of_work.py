@@ -9,9 +9,10 @@ committed unit's outbox rows are handed to the relay (Database.dispatch).
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from app.platform import checkpoints
 
@@ -22,15 +23,14 @@ if TYPE_CHECKING:
     from app.platform.outbox.messages import Message
 
 
-@dataclass(slots=True)
-class UnitOfWork:
+class UnitOfWork(msgspec.Struct):
     session: AsyncSession
     # The same in every attempt of one logical request: what a retry must not draw anew.
     request_id: uuid.UUID
     attempt: int = 1
     # How long the request owns the outbox rows it wrote before the sweeper may take them.
     lease_seconds: float = 10.0
-    outbox: list[OutboxMessage] = field(default_factory=list)
+    outbox: list[OutboxMessage] = msgspec.field(default_factory=list)
     # None outside tests (app/platform/checkpoints.py).
     checkpoint: checkpoints.Checkpoint | None = None
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 JOB, EVENT, INVALIDATE, PUT_ABSENT, DELETE_PREFIX = (
     "sqs.send",
@@ -21,8 +22,7 @@ JOB, EVENT, INVALIDATE, PUT_ABSENT, DELETE_PREFIX = (
 KINDS = frozenset({JOB, EVENT, INVALIDATE, PUT_ABSENT, DELETE_PREFIX})
 
 
-@dataclass(frozen=True, slots=True)
-class Message:
+class Message(msgspec.Struct, frozen=True):
     kind: str
     payload: Mapping[str, Any]
 

@@ -18,9 +18,10 @@ import logging
 import random
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol, TypeVar
+
+import msgspec
 
 from app.platform.aws.clients import AwsClients
 from app.platform.cache.reads import Cache
@@ -51,8 +52,7 @@ class Transactions(Protocol):
     ) -> T: ...
 
 
-@dataclass(frozen=True, slots=True)
-class Sweep:
+class Sweep(msgspec.Struct, frozen=True):
     delivered: int
     failed: int
     dead: int

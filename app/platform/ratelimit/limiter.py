@@ -11,9 +11,9 @@ import hashlib
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Literal
 
+import msgspec
 from redis.asyncio import Redis
 
 from app import errors
@@ -29,22 +29,19 @@ def rate_key(rule: str, subject: str, window: int) -> str:
     return f"blog:rl1:{rule}:{digest}:{window}"
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(msgspec.Struct, frozen=True):
     name: str
     quota: Quota
     # What happens while Redis is unavailable: let the request through, or refuse it with 503.
     on_outage: Literal["open", "closed"]
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
+class Check(msgspec.Struct, frozen=True):
     rule: Rule
     subject: str
 
 
-@dataclass(frozen=True, slots=True)
-class _Refusal:
+class _Refusal(msgspec.Struct, frozen=True):
     rule: Rule
     retry_after: int
 

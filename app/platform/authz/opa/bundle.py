@@ -7,11 +7,11 @@ import json
 import os
 import platform
 import tempfile
-from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import wasmtime
 
 
@@ -19,8 +19,7 @@ class PolicyLoadError(Exception):
     """The policy bundle cannot be used; the app must not start with it."""
 
 
-@dataclass(frozen=True)
-class Bundle:
+class Bundle(msgspec.Struct, frozen=True):
     wasm: bytes
     data: bytes
     manifest: dict[str, Any]

@@ -12,9 +12,9 @@ from __future__ import annotations
 import ctypes
 import importlib
 import logging
-from dataclasses import dataclass
 from typing import Any, Literal, NoReturn, Protocol
 
+import msgspec
 import wasmtime
 
 from app.platform.authz.opa.abi import PAGE, PolicyEvalError, PolicyInstance
@@ -65,8 +65,7 @@ class PortableCall:
         return instance.read_cstring(store, int(result) & 0xFFFFFFFF)
 
 
-@dataclass(frozen=True)
-class _Private:
+class _Private(msgspec.Struct, frozen=True):
     val_raw_t: Any
     error_t: Any
     trap_t: Any
