@@ -7,17 +7,18 @@ authorizes each hit with its cached facts. Everything else (a caller with creden
 a refusal, a parameter the contract refuses) goes on to the app unchanged. A HEAD is served as
 the GET it stands for, with the GET body's Content-Length and no body (app/http/methods.py).
 
-What it accepts is taken from the generated routes at start-up: their path templates and the
-contract's limits on each parameter and header, so nothing here repeats the contract.
+What it accepts is taken from the generated routes: their path templates at start-up, and the
+contract's limits on each parameter and header when a path first matches a template, so nothing
+here repeats the contract.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Annotated, Any
 
+import msgspec
 from fastapi.routing import APIRoute
 from pydantic import TypeAdapter, ValidationError
 from starlette.routing import BaseRoute
@@ -34,8 +35,7 @@ _IF_NONE_MATCH = "If-None-Match"
 _READS = frozenset({"GET", "HEAD"})
 
 
-@dataclass(frozen=True, slots=True)
-class _CachedRoute:
+class _CachedRoute(msgspec.Struct, frozen=True):
     """Names the operation in the access log, as a routed request's route does."""
 
     operation_id: str
@@ -49,39 +49,54 @@ def _adapter(field: Any) -> TypeAdapter[Any]:
     return TypeAdapter(annotated)
 
 
-@dataclass(frozen=True, slots=True)
-class CachedRead:
-    """One operation the fast path serves: its route's pattern and the contract's limits."""
+class _Limits(msgspec.Struct, frozen=True):
+    """The contract's limits on a read's path parameter and its If-None-Match header."""
 
-    operation_id: str
-    path: re.Pattern[str]
     param: str
     validate_param: Callable[[Any], Any]
     validate_if_none_match: Callable[[Any], Any]
-    key: Callable[[Any], str]
-    route: _CachedRoute
 
     @classmethod
-    def of(cls, route: APIRoute, key: Callable[[Any], str]) -> CachedRead:
+    def of(cls, route: APIRoute) -> _Limits:
         (param,) = route.dependant.path_params
         headers = {field.alias: field for field in route.dependant.header_params}
         return cls(
-            operation_id=str(route.operation_id),
-            path=route.path_regex,
             param=param.alias,
             validate_param=_adapter(param).validate_python,
             validate_if_none_match=_adapter(headers[_IF_NONE_MATCH]).validate_python,
-            key=key,
-            route=_CachedRoute(str(route.operation_id)),
         )
+
+
+class CachedRead:
+    """One operation the fast path serves: its route's pattern, and the contract's limits,
+    which are read off the route the first time a path matches the pattern. Reading them builds
+    the route (app/http/routes.py), which routing that path would do anyway; until then a
+    process that serves no such read, /health included, does not build it."""
+
+    __slots__ = ("_limits", "_source", "key", "operation_id", "path", "route")
+
+    def __init__(self, route: APIRoute, key: Callable[[Any], str]) -> None:
+        self.operation_id = str(route.operation_id)
+        self.path: re.Pattern[str] = route.path_regex
+        self.key = key
+        self.route = _CachedRoute(self.operation_id)
+        self._source = route
+        self._limits: _Limits | None = None
+
+    @property
+    def limits(self) -> _Limits:
+        if self._limits is None:
+            self._limits = _Limits.of(self._source)
+        return self._limits
 
     def key_for(self, path: str) -> str | None:
         """The cache key this path reads, when the route would accept its parameter."""
         match = self.path.match(path)
         if match is None:
             return None
+        limits = self.limits
         try:
-            return self.key(self.validate_param(match[self.param]))
+            return self.key(limits.validate_param(match[limits.param]))
         except ValidationError:
             return None
 
@@ -89,7 +104,7 @@ class CachedRead:
 def cached_reads(routes: Iterable[BaseRoute]) -> list[CachedRead]:
     """The fast path's table, in routing order, from the app's generated routes."""
     return [
-        CachedRead.of(route, posts_cache.ANONYMOUS_READS[route.operation_id])
+        CachedRead(route, posts_cache.ANONYMOUS_READS[route.operation_id])
         for route in routes
         if isinstance(route, APIRoute)
         and route.operation_id in posts_cache.ANONYMOUS_READS
@@ -128,7 +143,7 @@ class CachedReadMiddleware:
             if name == b"if-none-match":
                 if_none_match = value.decode("latin-1")
                 try:
-                    read.validate_if_none_match(if_none_match)
+                    read.limits.validate_if_none_match(if_none_match)
                 except ValidationError:
                     return False
         caller = Caller(

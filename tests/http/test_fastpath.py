@@ -38,6 +38,41 @@ def test_the_table_holds_the_contracts_post_reads() -> None:
     assert [read.operation_id for read in reads] == ["getPostBySlug", "getPost"]
 
 
+BUILT_PROBE = """
+import json, sys
+from generated.main import contract_routes
+from app.http.fastpath import cached_reads
+routes = {route.operation_id: route for route in contract_routes()}
+reads = cached_reads(routes.values())
+found = [next((k for k in (r.key_for(p) for r in reads) if k), None) for p in sys.argv[1:]]
+built = sorted(name for name, route in routes.items() if route.built)
+print(json.dumps({"found": found, "built": built}))
+"""
+
+
+def test_a_route_is_built_only_when_a_path_first_matches_it() -> None:
+    # A process of its own: this one's routes are built by the tests before.
+    post_id = uuid.uuid4()
+
+    def probe(*paths: str) -> dict[str, list[str | None]]:
+        result = subprocess.run(
+            [sys.executable, "-c", BUILT_PROBE, *paths],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+        answer: dict[str, list[str | None]] = json.loads(result.stdout)
+        return answer
+
+    unmatched = probe("/health", "/v1/posts", f"/v1/posts/{post_id}/views")
+    matched = probe("/health", f"/v1/posts/{post_id}")
+
+    assert unmatched == {"found": [None, None, None], "built": []}
+    assert matched == {"found": [None, posts_cache.by_id(post_id)], "built": ["getPost"]}
+
+
 def test_paths_the_router_refuses_are_left_to_the_router() -> None:
     reads: list[object] = list(cached_reads(contract_routes()))
     post_id = uuid.uuid4()
