@@ -50,4 +50,4 @@ ENV PATH=/opt/venv/bin:$PATH \
 EXPOSE 8080
 # --no-proxy-headers: the app itself takes the client from X-Forwarded-For, trusting only
 # FORWARDED_ALLOW_IPS (the adapter, on loopback): one rule, the one its tests check.
-CMD ["uvicorn", "--factory", "app.main:create_app", "--host", "127.0.0.1", "--port", "8080", "--no-access-log", "--no-proxy-headers"]
+CMD ["uvicorn", "--factory", "app.main:create_app", "--host", "127.0.0.1", "--port", "8080", "--no-access-log", "--no-proxy-headers", "--ws", "none"]
