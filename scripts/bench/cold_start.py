@@ -10,6 +10,12 @@ same request's time once loaded, also as a ratio to the bare app's start, which 
 machine as the cost does. Then the heaviest imports of the served app up to its first
 /health (`python -X importtime`, including the lifespan's), and what the first database request
 loads.
+
+With --instructions it counts instead, under valgrind's cachegrind, the instructions each app
+executes from its process start to its first /health, and the app's to its first database
+request (scripts/bench/start_probe.py, one process each): the same ratios, and the same from
+run to run however busy the machine is, though not weighted as time is (a page fault or a
+library's loading costs time and few instructions).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import argparse
 import os
 import re
 import secrets
+import shutil
 import socket
 import statistics
 import subprocess
@@ -109,6 +116,73 @@ def served(factory: str, env: dict[str, str], *, importtime: bool = False) -> Sa
     return Sample(ready, cpu, first_database, again_database, until_ready, after_ready)
 
 
+def _probe(factory: str, paths: list[str]) -> list[str]:
+    program, *arguments = serve_command(free_port())
+    arguments[arguments.index(APP)] = factory
+    probe = str(ROOT / "scripts" / "bench" / "start_probe.py")
+    return [sys.executable, probe, *paths, "--command", program, *arguments]
+
+
+def _cachegrind(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        raise SystemExit("--instructions needs valgrind (Debian's valgrind package)")
+    options = ["--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
+    return subprocess.run(
+        [valgrind, *options, *command],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def instructions(factory: str, env: dict[str, str], paths: list[str]) -> tuple[int, list[str]]:
+    """The instructions one start of this app executes up to its answers to these paths, and
+    the answers' statuses."""
+    counted = _cachegrind(_probe(factory, paths), env)
+    refs = re.search(r"I\s+refs:\s+([\d,]+)", counted.stderr)
+    if refs is None:
+        raise SystemExit(f"cachegrind printed no count for {factory}:\n{counted.stderr[-2000:]}")
+    statuses = counted.stdout.strip().splitlines()[-1].split()
+    return int(refs[1].replace(",", "")), statuses
+
+
+def count_instructions(env: dict[str, str]) -> None:
+    everything = [HEALTH_PATH, DATABASE_PATH]
+    # Uncounted first: one start writes the bytecode of all that is counted. Another, under
+    # cachegrind, compiles the policy for the processor valgrind presents, which differs from
+    # the machine's, so wasmtime would refuse the artifact a plain start cached and compile it
+    # again inside the count.
+    for factory in (APP, BARE):
+        subprocess.run(
+            _probe(factory, everything),
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            timeout=120,
+        )
+    _cachegrind(_probe(APP, [HEALTH_PATH]), env)
+    app, app_statuses = instructions(APP, env, [HEALTH_PATH])
+    bare, bare_statuses = instructions(BARE, env, [HEALTH_PATH])
+    with_database, database_statuses = instructions(APP, env, everything)
+    if app_statuses != ["200"] or bare_statuses != ["200"] or database_statuses[0] != "200":
+        raise SystemExit(f"{HEALTH_PATH} answered {app_statuses}, {bare_statuses}")
+    extra = with_database - app
+    print(f"instructions to the first {HEALTH_PATH}, one process each (cachegrind)")
+    print(f"  app  {app:15,}")
+    print(f"  bare {bare:15,}")
+    print(f"  ratio app/bare: {app / bare:.3f}")
+    print(
+        f"  the first request that needs the database (GET {DATABASE_PATH}, answered "
+        f"{database_statuses[1]}): {extra:,} more, {extra / bare:.3f} of the bare start"
+    )
+    print(f"  the two together, over the bare app's start: {with_database / bare:.3f}")
+
+
 def cpu_seconds(pid: int) -> float:
     """The CPU time a process has used so far (user and system, in clock ticks of 10 ms)."""
     # The command name, in parentheses, may hold spaces: the fields are counted after it.
@@ -159,6 +233,11 @@ def main() -> int:
         help="exit 1 when the first database request's median extra cost, over the bare app's "
         "median start, is above this",
     )
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count instructions under cachegrind instead of timing (needs valgrind)",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as cache_dir:
@@ -175,6 +254,9 @@ def main() -> int:
             "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",
             "LOG_LEVEL": "WARNING",
         }
+        if args.instructions:
+            count_instructions(env)
+            return 0
         # Warms the bytecode and the compiled policy, as the image build does.
         served(APP, env)
         served(BARE, env)
