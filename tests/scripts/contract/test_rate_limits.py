@@ -161,3 +161,27 @@ def test_the_quotas_are_the_declared_defaults_whatever_the_environment_says(
     # One client logging in to one account meets this one first.
     logins = ["ratelimit_login_per_account", "ratelimit_login_per_ip"]
     assert all(planned["createSession"].count < fields[name].default.count for name in logins)
+
+
+def waited(now: float, quota: Quota) -> list[float]:
+    sleeps: list[float] = []
+    rate_limits.start_of_a_window(quota, clock=lambda: now, sleep=sleeps.append)
+    return sleeps
+
+
+def test_a_burst_that_could_straddle_a_window_waits_for_the_next_one() -> None:
+    # 55 s into a 60 s window: 5 s left, fewer than a burst may take.
+    assert waited(60 * 1_000 + 55, Quota(count=10, seconds=60)) == [pytest.approx(5.1)]
+
+
+def test_a_burst_with_time_left_in_its_window_starts_at_once() -> None:
+    assert waited(60 * 1_000 + 30, Quota(count=10, seconds=60)) == []
+    assert waited(600 * 1_000 + 584, Quota(count=20, seconds=600)) == []
+
+
+def test_the_wait_ends_just_past_the_boundary() -> None:
+    now = 600 * 1_000 + 590.0
+    (sleep,) = waited(now, Quota(count=20, seconds=600))
+
+    assert int((now + sleep) // 600) == int(now // 600) + 1
+    assert sleep < rate_limits.BURST_SECONDS
