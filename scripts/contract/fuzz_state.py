@@ -180,6 +180,12 @@ class ResetTokens:
 SEEDED_WEBHOOK_URL = "https://contract-run.invalid/hook"
 
 
+def webhook_exists(token: str, webhook_id: str) -> bool:
+    headers = {"Authorization": f"Bearer {token}"}
+    found = httpx.get(f"{base_url()}/v1/webhooks/{webhook_id}", headers=headers, timeout=TIMEOUT)
+    return found.status_code == 200
+
+
 def seeded_delivery(token: str, event_types: list[str]) -> tuple[str, str]:
     """A webhook's id and one of its deliveries' ids, for redeliverWebhookDelivery: a webhook
     subscribed to every event type, then a category made so that an event is recorded for it."""

@@ -100,10 +100,17 @@ def login_account() -> dict[str, str]:
     return fuzz_state.login_account()
 
 
-@functools.cache
+SEEDED: dict[str, dict[str, str]] = {}
+
+
 def seeded_delivery(token: str) -> dict[str, str]:
-    webhook_id, delivery_id = fuzz_state.seeded_delivery(token, list(EVENT_TYPES))
-    return {"webhookId": webhook_id, "deliveryId": delivery_id}
+    """The seeded webhook's delivery, seeded again once the webhook is gone: the fuzzer can
+    delete it (the stateful phase follows listWebhooks' ids to deleteWebhook)."""
+    seeded = SEEDED.get(token)
+    if seeded is None or not fuzz_state.webhook_exists(token, seeded["webhookId"]):
+        webhook_id, delivery_id = fuzz_state.seeded_delivery(token, list(EVENT_TYPES))
+        seeded = SEEDED[token] = {"webhookId": webhook_id, "deliveryId": delivery_id}
+    return seeded
 
 
 def real_values(name: str | None, case: Any) -> dict[str, str] | None:

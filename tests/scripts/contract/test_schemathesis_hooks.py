@@ -320,3 +320,27 @@ def test_the_author_gets_its_role_back(
 
     assert roles == ["admin"]
     assert admin.token() == before
+
+
+def test_the_seeded_delivery_is_seeded_again_once_its_webhook_is_gone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seeds = itertools.count(1)
+    live: set[str] = set()
+
+    def seed(token: str, event_types: list[str]) -> tuple[str, str]:
+        n = next(seeds)
+        live.add(f"webhook-{n}")
+        return f"webhook-{n}", f"delivery-{n}"
+
+    monkeypatch.setattr(schemathesis_hooks, "SEEDED", {})
+    monkeypatch.setattr(fuzz_state, "seeded_delivery", seed)
+    monkeypatch.setattr(fuzz_state, "webhook_exists", lambda token, webhook: webhook in live)
+
+    first = schemathesis_hooks.seeded_delivery("token")
+    again = schemathesis_hooks.seeded_delivery("token")
+    live.clear()
+    after_delete = schemathesis_hooks.seeded_delivery("token")
+
+    assert first == again == {"webhookId": "webhook-1", "deliveryId": "delivery-1"}
+    assert after_delete == {"webhookId": "webhook-2", "deliveryId": "delivery-2"}
