@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from functools import cached_property
 from typing import Annotated, Any
 
 import msgspec
@@ -73,21 +74,16 @@ class CachedRead:
     the route (app/http/routes.py), which routing that path would do anyway; until then a
     process that serves no such read, /health included, does not build it."""
 
-    __slots__ = ("_limits", "_source", "key", "operation_id", "path", "route")
-
     def __init__(self, route: APIRoute, key: Callable[[Any], str]) -> None:
         self.operation_id = str(route.operation_id)
         self.path: re.Pattern[str] = route.path_regex
         self.key = key
         self.route = _CachedRoute(self.operation_id)
         self._source = route
-        self._limits: _Limits | None = None
 
-    @property
+    @cached_property
     def limits(self) -> _Limits:
-        if self._limits is None:
-            self._limits = _Limits.of(self._source)
-        return self._limits
+        return _Limits.of(self._source)
 
     def key_for(self, path: str) -> str | None:
         """The cache key this path reads, when the route would accept its parameter."""
