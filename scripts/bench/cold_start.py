@@ -117,7 +117,8 @@ def served(factory: str, env: dict[str, str], *, importtime: bool = False) -> Sa
 
 
 def _probe(factory: str, paths: list[str]) -> list[str]:
-    program, *arguments = serve_command(free_port())
+    # The probe binds no socket: the port is only part of the command it reads.
+    program, *arguments = serve_command(8080)
     arguments[arguments.index(APP)] = factory
     probe = str(ROOT / "scripts" / "bench" / "start_probe.py")
     return [sys.executable, probe, *paths, "--command", program, *arguments]
