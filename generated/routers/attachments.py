@@ -12,12 +12,7 @@ from app.http.context import Auth, RequestContext, operation_context
 from app.http.lazy import lazy_module
 from app.http.routes import ContractRoute
 
-from ..models import (
-    AttachmentCreate,
-    AttachmentEnvelope,
-    AttachmentListEnvelope,
-    AttachmentUploadEnvelope,
-)
+from .. import models
 
 if TYPE_CHECKING:
     from handlers import attachments as handlers
@@ -38,13 +33,12 @@ router = APIRouter(tags=["attachments"], route_class=ContractRoute)
     "/v1/posts/{postId}/attachments",
     methods=["GET", "HEAD"],
     operation_id="listAttachments",
-    response_model=AttachmentListEnvelope,
 )
 async def list_attachments(
     *,
     post_id: Annotated[UUID, Path(alias="postId")],
     ctx: Annotated[RequestContext, Depends(operation_context("listAttachments", Auth.OPTIONAL))],
-) -> AttachmentListEnvelope:
+) -> models.AttachmentListEnvelope:
     """A post's attachments"""
     return await ctx.run(impl.list_attachments, post_id=post_id)
 
@@ -52,7 +46,6 @@ async def list_attachments(
 @router.post(
     "/v1/posts/{postId}/attachments",
     operation_id="createAttachment",
-    response_model=AttachmentUploadEnvelope,
     status_code=201,
 )
 async def create_attachment(
@@ -67,9 +60,9 @@ async def create_attachment(
         ),
     ] = None,
     post_id: Annotated[UUID, Path(alias="postId")],
-    body: AttachmentCreate,
+    body: models.AttachmentCreate,
     ctx: Annotated[RequestContext, Depends(operation_context("createAttachment", Auth.REQUIRED))],
-) -> AttachmentUploadEnvelope:
+) -> models.AttachmentUploadEnvelope:
     """Start an upload"""
     return await ctx.run_idempotent(
         idempotency_key, impl.create_attachment, post_id=post_id, body=body
@@ -79,7 +72,6 @@ async def create_attachment(
 @router.delete(
     "/v1/posts/{postId}/attachments/{attachmentId}",
     operation_id="deleteAttachment",
-    response_model=None,
     status_code=204,
 )
 async def delete_attachment(
@@ -95,7 +87,6 @@ async def delete_attachment(
 @router.post(
     "/v1/posts/{postId}/attachments/{attachmentId}/complete",
     operation_id="completeAttachment",
-    response_model=AttachmentEnvelope,
     status_code=202,
 )
 async def complete_attachment(
@@ -112,7 +103,7 @@ async def complete_attachment(
     post_id: Annotated[UUID, Path(alias="postId")],
     attachment_id: Annotated[UUID, Path(alias="attachmentId")],
     ctx: Annotated[RequestContext, Depends(operation_context("completeAttachment", Auth.REQUIRED))],
-) -> AttachmentEnvelope:
+) -> models.AttachmentEnvelope:
     """Finish an upload"""
     return await ctx.run_idempotent(
         idempotency_key,

@@ -13,12 +13,7 @@ from app.http.context import Auth, RequestContext, operation_context
 from app.http.lazy import lazy_module
 from app.http.routes import ContractRoute
 
-from ..models import (
-    CategoryCreate,
-    CategoryEnvelope,
-    CategoryListEnvelope,
-    CategoryUpdate,
-)
+from .. import models
 
 if TYPE_CHECKING:
     from handlers import categories as handlers
@@ -39,7 +34,6 @@ router = APIRouter(tags=["categories"], route_class=ContractRoute)
     "/v1/categories",
     methods=["GET", "HEAD"],
     operation_id="listCategories",
-    response_model=CategoryListEnvelope,
 )
 async def list_categories(
     *,
@@ -53,7 +47,6 @@ async def list_categories(
 @router.post(
     "/v1/categories",
     operation_id="createCategory",
-    response_model=CategoryEnvelope,
     status_code=201,
 )
 async def create_category(
@@ -67,9 +60,9 @@ async def create_category(
             pattern="^[\\x21-\\x7E]+$",
         ),
     ] = None,
-    body: CategoryCreate,
+    body: models.CategoryCreate,
     ctx: Annotated[RequestContext, Depends(operation_context("createCategory", Auth.REQUIRED))],
-) -> CategoryEnvelope:
+) -> models.CategoryEnvelope:
     """Create a category"""
     return await ctx.run_idempotent(idempotency_key, impl.create_category, body=body)
 
@@ -78,13 +71,12 @@ async def create_category(
     "/v1/categories/{categoryId}",
     methods=["GET", "HEAD"],
     operation_id="getCategory",
-    response_model=CategoryEnvelope,
 )
 async def get_category(
     *,
     category_id: Annotated[UUID, Path(alias="categoryId")],
     ctx: Annotated[RequestContext, Depends(operation_context("getCategory", Auth.NONE))],
-) -> CategoryEnvelope:
+) -> models.CategoryEnvelope:
     """A category"""
     return await ctx.run(impl.get_category, category_id=category_id)
 
@@ -92,14 +84,13 @@ async def get_category(
 @router.patch(
     "/v1/categories/{categoryId}",
     operation_id="updateCategory",
-    response_model=CategoryEnvelope,
 )
 async def update_category(
     *,
     category_id: Annotated[UUID, Path(alias="categoryId")],
-    body: CategoryUpdate,
+    body: models.CategoryUpdate,
     ctx: Annotated[RequestContext, Depends(operation_context("updateCategory", Auth.REQUIRED))],
-) -> CategoryEnvelope:
+) -> models.CategoryEnvelope:
     """Update a category"""
     return await ctx.run(impl.update_category, category_id=category_id, body=body)
 
@@ -107,7 +98,6 @@ async def update_category(
 @router.delete(
     "/v1/categories/{categoryId}",
     operation_id="deleteCategory",
-    response_model=None,
     status_code=204,
 )
 async def delete_category(

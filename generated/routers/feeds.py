@@ -31,7 +31,6 @@ router = APIRouter(tags=["feeds"], route_class=ContractRoute)
     "/sitemap.xml",
     methods=["GET", "HEAD"],
     operation_id="getSitemap",
-    response_model=str,
 )
 async def get_sitemap(
     *,
@@ -53,7 +52,6 @@ async def get_sitemap(
     "/v1/feeds/posts.atom",
     methods=["GET", "HEAD"],
     operation_id="getPostsFeed",
-    response_model=str,
 )
 async def get_posts_feed(
     *,

@@ -12,7 +12,7 @@ from app.http.context import Auth, RequestContext, operation_context
 from app.http.lazy import lazy_module
 from app.http.routes import ContractRoute
 
-from ..models import JobEnvelope
+from .. import models
 
 if TYPE_CHECKING:
     from handlers import jobs as handlers
@@ -33,12 +33,11 @@ router = APIRouter(tags=["jobs"], route_class=ContractRoute)
     "/v1/jobs/{jobId}",
     methods=["GET", "HEAD"],
     operation_id="getJob",
-    response_model=JobEnvelope,
 )
 async def get_job(
     *,
     job_id: Annotated[UUID, Path(alias="jobId")],
     ctx: Annotated[RequestContext, Depends(operation_context("getJob", Auth.REQUIRED))],
-) -> JobEnvelope:
+) -> models.JobEnvelope:
     """A job's status"""
     return await ctx.run(impl.get_job, job_id=job_id)

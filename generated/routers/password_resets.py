@@ -11,7 +11,7 @@ from app.http.context import Auth, RequestContext, operation_context
 from app.http.lazy import lazy_module
 from app.http.routes import ContractRoute
 
-from ..models import AcknowledgementEnvelope, PasswordResetConfirm, PasswordResetRequest
+from .. import models
 
 if TYPE_CHECKING:
     from handlers import password_resets as handlers
@@ -31,7 +31,6 @@ router = APIRouter(tags=["password-resets"], route_class=ContractRoute)
 @router.post(
     "/v1/password-resets",
     operation_id="requestPasswordReset",
-    response_model=AcknowledgementEnvelope,
     status_code=202,
 )
 async def request_password_reset(
@@ -45,9 +44,9 @@ async def request_password_reset(
             pattern="^[\\x21-\\x7E]+$",
         ),
     ] = None,
-    body: PasswordResetRequest,
+    body: models.PasswordResetRequest,
     ctx: Annotated[RequestContext, Depends(operation_context("requestPasswordReset", Auth.NONE))],
-) -> AcknowledgementEnvelope:
+) -> models.AcknowledgementEnvelope:
     """Request a password reset"""
     return await ctx.run_idempotent(idempotency_key, impl.request_password_reset, body=body)
 
@@ -55,13 +54,12 @@ async def request_password_reset(
 @router.post(
     "/v1/password-resets/{token}",
     operation_id="confirmPasswordReset",
-    response_model=None,
     status_code=204,
 )
 async def confirm_password_reset(
     *,
     token: Annotated[str, Path(min_length=16, max_length=128, pattern="^[A-Za-z0-9_-]+$")],
-    body: PasswordResetConfirm,
+    body: models.PasswordResetConfirm,
     ctx: Annotated[RequestContext, Depends(operation_context("confirmPasswordReset", Auth.NONE))],
 ) -> None:
     """Set a new password with a reset token"""

@@ -13,15 +13,7 @@ from app.http.context import Auth, RequestContext, operation_context
 from app.http.lazy import lazy_module
 from app.http.routes import ContractRoute
 
-from ..models import (
-    PostCreate,
-    PostEnvelope,
-    PostListEnvelope,
-    PostStatus,
-    PostUpdate,
-    Slug,
-    ViewCountEnvelope,
-)
+from .. import models
 
 if TYPE_CHECKING:
     from handlers import posts as handlers
@@ -42,7 +34,6 @@ router = APIRouter(tags=["posts"], route_class=ContractRoute)
     "/v1/posts",
     methods=["GET", "HEAD"],
     operation_id="listPosts",
-    response_model=PostListEnvelope,
 )
 async def list_posts(
     *,
@@ -53,9 +44,9 @@ async def list_posts(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     category_id: Annotated[UUID | None, Query(alias="categoryId")] = None,
     author_id: Annotated[UUID | None, Query(alias="authorId")] = None,
-    status: Annotated[PostStatus | None, Query()] = None,
+    status: Annotated[models.PostStatus | None, Query()] = None,
     tag: Annotated[
-        Slug | None,
+        models.Slug | None,
         Query(min_length=1, max_length=120, pattern="^[a-z0-9]+(?:-[a-z0-9]+)*$"),
     ] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=200, pattern="^[^\\x00]*$")] = None,
@@ -78,7 +69,6 @@ async def list_posts(
 @router.post(
     "/v1/posts",
     operation_id="createPost",
-    response_model=PostEnvelope,
     status_code=201,
 )
 async def create_post(
@@ -92,9 +82,9 @@ async def create_post(
             pattern="^[\\x21-\\x7E]+$",
         ),
     ] = None,
-    body: PostCreate,
+    body: models.PostCreate,
     ctx: Annotated[RequestContext, Depends(operation_context("createPost", Auth.REQUIRED))],
-) -> PostEnvelope:
+) -> models.PostEnvelope:
     """Create a post"""
     return await ctx.run_idempotent(idempotency_key, impl.create_post, body=body)
 
@@ -103,7 +93,6 @@ async def create_post(
     "/v1/posts/by-slug/{slug}",
     methods=["GET", "HEAD"],
     operation_id="getPostBySlug",
-    response_model=PostEnvelope,
 )
 async def get_post_by_slug(
     *,
@@ -119,7 +108,6 @@ async def get_post_by_slug(
     "/v1/posts/{postId}",
     methods=["GET", "HEAD"],
     operation_id="getPost",
-    response_model=PostEnvelope,
 )
 async def get_post(
     *,
@@ -134,15 +122,14 @@ async def get_post(
 @router.patch(
     "/v1/posts/{postId}",
     operation_id="updatePost",
-    response_model=PostEnvelope,
 )
 async def update_post(
     *,
     if_match: Annotated[str, Header(alias="If-Match")],
     post_id: Annotated[UUID, Path(alias="postId")],
-    body: PostUpdate,
+    body: models.PostUpdate,
     ctx: Annotated[RequestContext, Depends(operation_context("updatePost", Auth.REQUIRED))],
-) -> PostEnvelope:
+) -> models.PostEnvelope:
     """Update a post"""
     return await ctx.run(impl.update_post, if_match=if_match, post_id=post_id, body=body)
 
@@ -150,7 +137,6 @@ async def update_post(
 @router.delete(
     "/v1/posts/{postId}",
     operation_id="deletePost",
-    response_model=None,
     status_code=204,
 )
 async def delete_post(
@@ -165,12 +151,11 @@ async def delete_post(
 @router.post(
     "/v1/posts/{postId}/views",
     operation_id="recordPostView",
-    response_model=ViewCountEnvelope,
 )
 async def record_post_view(
     *,
     post_id: Annotated[UUID, Path(alias="postId")],
     ctx: Annotated[RequestContext, Depends(operation_context("recordPostView", Auth.OPTIONAL))],
-) -> ViewCountEnvelope:
+) -> models.ViewCountEnvelope:
     """Count a view"""
     return await ctx.run(impl.record_post_view, post_id=post_id)

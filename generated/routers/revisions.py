@@ -12,7 +12,7 @@ from app.http.context import Auth, RequestContext, operation_context
 from app.http.lazy import lazy_module
 from app.http.routes import ContractRoute
 
-from ..models import PostEnvelope, PostRevisionEnvelope, PostRevisionListEnvelope
+from .. import models
 
 if TYPE_CHECKING:
     from handlers import revisions as handlers
@@ -33,7 +33,6 @@ router = APIRouter(tags=["revisions"], route_class=ContractRoute)
     "/v1/posts/{postId}/revisions",
     methods=["GET", "HEAD"],
     operation_id="listPostRevisions",
-    response_model=PostRevisionListEnvelope,
 )
 async def list_post_revisions(
     *,
@@ -43,7 +42,7 @@ async def list_post_revisions(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     post_id: Annotated[UUID, Path(alias="postId")],
     ctx: Annotated[RequestContext, Depends(operation_context("listPostRevisions", Auth.REQUIRED))],
-) -> PostRevisionListEnvelope:
+) -> models.PostRevisionListEnvelope:
     """List a post's revisions"""
     return await ctx.run(impl.list_post_revisions, cursor=cursor, limit=limit, post_id=post_id)
 
@@ -52,14 +51,13 @@ async def list_post_revisions(
     "/v1/posts/{postId}/revisions/{revisionId}",
     methods=["GET", "HEAD"],
     operation_id="getPostRevision",
-    response_model=PostRevisionEnvelope,
 )
 async def get_post_revision(
     *,
     post_id: Annotated[UUID, Path(alias="postId")],
     revision_id: Annotated[UUID, Path(alias="revisionId")],
     ctx: Annotated[RequestContext, Depends(operation_context("getPostRevision", Auth.REQUIRED))],
-) -> PostRevisionEnvelope:
+) -> models.PostRevisionEnvelope:
     """A revision of a post"""
     return await ctx.run(impl.get_post_revision, post_id=post_id, revision_id=revision_id)
 
@@ -67,7 +65,6 @@ async def get_post_revision(
 @router.post(
     "/v1/posts/{postId}/revisions/{revisionId}/restore",
     operation_id="restorePostRevision",
-    response_model=PostEnvelope,
 )
 async def restore_post_revision(
     *,
@@ -77,7 +74,7 @@ async def restore_post_revision(
     ctx: Annotated[
         RequestContext, Depends(operation_context("restorePostRevision", Auth.REQUIRED))
     ],
-) -> PostEnvelope:
+) -> models.PostEnvelope:
     """Restore a revision"""
     return await ctx.run(
         impl.restore_post_revision,

@@ -12,7 +12,7 @@ from app.http.context import Auth, RequestContext, operation_context
 from app.http.lazy import lazy_module
 from app.http.routes import ContractRoute
 
-from ..models import NewSessionEnvelope, SessionCreate, SessionListEnvelope
+from .. import models
 
 if TYPE_CHECKING:
     from handlers import sessions as handlers
@@ -32,14 +32,13 @@ router = APIRouter(tags=["sessions"], route_class=ContractRoute)
 @router.post(
     "/v1/sessions",
     operation_id="createSession",
-    response_model=NewSessionEnvelope,
     status_code=201,
 )
 async def create_session(
     *,
-    body: SessionCreate,
+    body: models.SessionCreate,
     ctx: Annotated[RequestContext, Depends(operation_context("createSession", Auth.NONE))],
-) -> NewSessionEnvelope:
+) -> models.NewSessionEnvelope:
     """Log in"""
     return await ctx.run(impl.create_session, body=body)
 
@@ -48,12 +47,11 @@ async def create_session(
     "/v1/sessions",
     methods=["GET", "HEAD"],
     operation_id="listSessions",
-    response_model=SessionListEnvelope,
 )
 async def list_sessions(
     *,
     ctx: Annotated[RequestContext, Depends(operation_context("listSessions", Auth.REQUIRED))],
-) -> SessionListEnvelope:
+) -> models.SessionListEnvelope:
     """My active sessions"""
     return await ctx.run(impl.list_sessions)
 
@@ -61,7 +59,6 @@ async def list_sessions(
 @router.delete(
     "/v1/sessions/current",
     operation_id="deleteCurrentSession",
-    response_model=None,
     status_code=204,
 )
 async def delete_current_session(
@@ -78,7 +75,6 @@ async def delete_current_session(
 @router.delete(
     "/v1/sessions/{sessionId}",
     operation_id="deleteSession",
-    response_model=None,
     status_code=204,
 )
 async def delete_session(

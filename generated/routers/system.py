@@ -11,7 +11,7 @@ from app.http.context import Auth, RequestContext, operation_context
 from app.http.lazy import lazy_module
 from app.http.routes import ContractRoute
 
-from ..models import Health
+from .. import models
 
 if TYPE_CHECKING:
     from handlers import system as handlers
@@ -32,11 +32,10 @@ router = APIRouter(tags=["system"], route_class=ContractRoute)
     "/health",
     methods=["GET", "HEAD"],
     operation_id="getHealth",
-    response_model=Health,
 )
 async def get_health(
     *,
     ctx: Annotated[RequestContext, Depends(operation_context("getHealth", Auth.NONE))],
-) -> Health:
+) -> models.Health:
     """Liveness probe"""
     return await ctx.run(impl.get_health)

@@ -12,7 +12,7 @@ from app.http.context import Auth, RequestContext, operation_context
 from app.http.lazy import lazy_module
 from app.http.routes import ContractRoute
 
-from ..models import TagCreate, TagEnvelope, TagListEnvelope, TagUpdate
+from .. import models
 
 if TYPE_CHECKING:
     from handlers import tags as handlers
@@ -33,7 +33,6 @@ router = APIRouter(tags=["tags"], route_class=ContractRoute)
     "/v1/tags",
     methods=["GET", "HEAD"],
     operation_id="listTags",
-    response_model=TagListEnvelope,
 )
 async def list_tags(
     *,
@@ -42,7 +41,7 @@ async def list_tags(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     ctx: Annotated[RequestContext, Depends(operation_context("listTags", Auth.NONE))],
-) -> TagListEnvelope:
+) -> models.TagListEnvelope:
     """List tags"""
     return await ctx.run(impl.list_tags, cursor=cursor, limit=limit)
 
@@ -50,7 +49,6 @@ async def list_tags(
 @router.post(
     "/v1/tags",
     operation_id="createTag",
-    response_model=TagEnvelope,
     status_code=201,
 )
 async def create_tag(
@@ -64,9 +62,9 @@ async def create_tag(
             pattern="^[\\x21-\\x7E]+$",
         ),
     ] = None,
-    body: TagCreate,
+    body: models.TagCreate,
     ctx: Annotated[RequestContext, Depends(operation_context("createTag", Auth.REQUIRED))],
-) -> TagEnvelope:
+) -> models.TagEnvelope:
     """Create a tag"""
     return await ctx.run_idempotent(idempotency_key, impl.create_tag, body=body)
 
@@ -75,13 +73,12 @@ async def create_tag(
     "/v1/tags/{tagId}",
     methods=["GET", "HEAD"],
     operation_id="getTag",
-    response_model=TagEnvelope,
 )
 async def get_tag(
     *,
     tag_id: Annotated[UUID, Path(alias="tagId")],
     ctx: Annotated[RequestContext, Depends(operation_context("getTag", Auth.NONE))],
-) -> TagEnvelope:
+) -> models.TagEnvelope:
     """A tag"""
     return await ctx.run(impl.get_tag, tag_id=tag_id)
 
@@ -89,14 +86,13 @@ async def get_tag(
 @router.patch(
     "/v1/tags/{tagId}",
     operation_id="updateTag",
-    response_model=TagEnvelope,
 )
 async def update_tag(
     *,
     tag_id: Annotated[UUID, Path(alias="tagId")],
-    body: TagUpdate,
+    body: models.TagUpdate,
     ctx: Annotated[RequestContext, Depends(operation_context("updateTag", Auth.REQUIRED))],
-) -> TagEnvelope:
+) -> models.TagEnvelope:
     """Update a tag"""
     return await ctx.run(impl.update_tag, tag_id=tag_id, body=body)
 
@@ -104,7 +100,6 @@ async def update_tag(
 @router.delete(
     "/v1/tags/{tagId}",
     operation_id="deleteTag",
-    response_model=None,
     status_code=204,
 )
 async def delete_tag(

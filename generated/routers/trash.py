@@ -12,7 +12,7 @@ from app.http.context import Auth, RequestContext, operation_context
 from app.http.lazy import lazy_module
 from app.http.routes import ContractRoute
 
-from ..models import PostEnvelope, TrashedPostListEnvelope
+from .. import models
 
 if TYPE_CHECKING:
     from handlers import trash as handlers
@@ -32,13 +32,12 @@ router = APIRouter(tags=["trash"], route_class=ContractRoute)
 @router.post(
     "/v1/posts/{postId}/restore",
     operation_id="restorePost",
-    response_model=PostEnvelope,
 )
 async def restore_post(
     *,
     post_id: Annotated[UUID, Path(alias="postId")],
     ctx: Annotated[RequestContext, Depends(operation_context("restorePost", Auth.REQUIRED))],
-) -> PostEnvelope:
+) -> models.PostEnvelope:
     """Restore a post from the trash"""
     return await ctx.run(impl.restore_post, post_id=post_id)
 
@@ -47,7 +46,6 @@ async def restore_post(
     "/v1/trash/posts",
     methods=["GET", "HEAD"],
     operation_id="listTrashedPosts",
-    response_model=TrashedPostListEnvelope,
 )
 async def list_trashed_posts(
     *,
@@ -56,6 +54,6 @@ async def list_trashed_posts(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     ctx: Annotated[RequestContext, Depends(operation_context("listTrashedPosts", Auth.REQUIRED))],
-) -> TrashedPostListEnvelope:
+) -> models.TrashedPostListEnvelope:
     """List trashed posts"""
     return await ctx.run(impl.list_trashed_posts, cursor=cursor, limit=limit)

@@ -12,13 +12,7 @@ from app.http.context import Auth, RequestContext, operation_context
 from app.http.lazy import lazy_module
 from app.http.routes import ContractRoute
 
-from ..models import (
-    PublicUserEnvelope,
-    UserCreate,
-    UserEnvelope,
-    UserRoleUpdate,
-    UserUpdate,
-)
+from .. import models
 
 if TYPE_CHECKING:
     from handlers import users as handlers
@@ -38,14 +32,13 @@ router = APIRouter(tags=["users"], route_class=ContractRoute)
 @router.post(
     "/v1/users",
     operation_id="registerUser",
-    response_model=UserEnvelope,
     status_code=201,
 )
 async def register_user(
     *,
-    body: UserCreate,
+    body: models.UserCreate,
     ctx: Annotated[RequestContext, Depends(operation_context("registerUser", Auth.NONE))],
-) -> UserEnvelope:
+) -> models.UserEnvelope:
     """Register an account"""
     return await ctx.run(impl.register_user, body=body)
 
@@ -54,12 +47,11 @@ async def register_user(
     "/v1/users/me",
     methods=["GET", "HEAD"],
     operation_id="getCurrentUser",
-    response_model=UserEnvelope,
 )
 async def get_current_user(
     *,
     ctx: Annotated[RequestContext, Depends(operation_context("getCurrentUser", Auth.REQUIRED))],
-) -> UserEnvelope:
+) -> models.UserEnvelope:
     """My account"""
     return await ctx.run(impl.get_current_user)
 
@@ -67,13 +59,12 @@ async def get_current_user(
 @router.patch(
     "/v1/users/me",
     operation_id="updateCurrentUser",
-    response_model=UserEnvelope,
 )
 async def update_current_user(
     *,
-    body: UserUpdate,
+    body: models.UserUpdate,
     ctx: Annotated[RequestContext, Depends(operation_context("updateCurrentUser", Auth.REQUIRED))],
-) -> UserEnvelope:
+) -> models.UserEnvelope:
     """Update my profile"""
     return await ctx.run(impl.update_current_user, body=body)
 
@@ -82,13 +73,12 @@ async def update_current_user(
     "/v1/users/{userId}",
     methods=["GET", "HEAD"],
     operation_id="getUser",
-    response_model=PublicUserEnvelope,
 )
 async def get_user(
     *,
     user_id: Annotated[UUID, Path(alias="userId")],
     ctx: Annotated[RequestContext, Depends(operation_context("getUser", Auth.NONE))],
-) -> PublicUserEnvelope:
+) -> models.PublicUserEnvelope:
     """A public profile"""
     return await ctx.run(impl.get_user, user_id=user_id)
 
@@ -96,13 +86,12 @@ async def get_user(
 @router.patch(
     "/v1/users/{userId}/role",
     operation_id="updateUserRole",
-    response_model=PublicUserEnvelope,
 )
 async def update_user_role(
     *,
     user_id: Annotated[UUID, Path(alias="userId")],
-    body: UserRoleUpdate,
+    body: models.UserRoleUpdate,
     ctx: Annotated[RequestContext, Depends(operation_context("updateUserRole", Auth.REQUIRED))],
-) -> PublicUserEnvelope:
+) -> models.PublicUserEnvelope:
     """Change a user's role"""
     return await ctx.run(impl.update_user_role, user_id=user_id, body=body)

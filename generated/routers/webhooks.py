@@ -12,15 +12,7 @@ from app.http.context import Auth, RequestContext, operation_context
 from app.http.lazy import lazy_module
 from app.http.routes import ContractRoute
 
-from ..models import (
-    NewWebhookEnvelope,
-    WebhookCreate,
-    WebhookDeliveryEnvelope,
-    WebhookDeliveryListEnvelope,
-    WebhookEnvelope,
-    WebhookListEnvelope,
-    WebhookUpdate,
-)
+from .. import models
 
 if TYPE_CHECKING:
     from handlers import webhooks as handlers
@@ -41,7 +33,6 @@ router = APIRouter(tags=["webhooks"], route_class=ContractRoute)
     "/v1/webhooks",
     methods=["GET", "HEAD"],
     operation_id="listWebhooks",
-    response_model=WebhookListEnvelope,
 )
 async def list_webhooks(
     *,
@@ -50,7 +41,7 @@ async def list_webhooks(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     ctx: Annotated[RequestContext, Depends(operation_context("listWebhooks", Auth.REQUIRED))],
-) -> WebhookListEnvelope:
+) -> models.WebhookListEnvelope:
     """List webhook subscriptions"""
     return await ctx.run(impl.list_webhooks, cursor=cursor, limit=limit)
 
@@ -58,14 +49,13 @@ async def list_webhooks(
 @router.post(
     "/v1/webhooks",
     operation_id="createWebhook",
-    response_model=NewWebhookEnvelope,
     status_code=201,
 )
 async def create_webhook(
     *,
-    body: WebhookCreate,
+    body: models.WebhookCreate,
     ctx: Annotated[RequestContext, Depends(operation_context("createWebhook", Auth.REQUIRED))],
-) -> NewWebhookEnvelope:
+) -> models.NewWebhookEnvelope:
     """Subscribe a URL to events"""
     return await ctx.run(impl.create_webhook, body=body)
 
@@ -74,13 +64,12 @@ async def create_webhook(
     "/v1/webhooks/{webhookId}",
     methods=["GET", "HEAD"],
     operation_id="getWebhook",
-    response_model=WebhookEnvelope,
 )
 async def get_webhook(
     *,
     webhook_id: Annotated[UUID, Path(alias="webhookId")],
     ctx: Annotated[RequestContext, Depends(operation_context("getWebhook", Auth.REQUIRED))],
-) -> WebhookEnvelope:
+) -> models.WebhookEnvelope:
     """A webhook subscription"""
     return await ctx.run(impl.get_webhook, webhook_id=webhook_id)
 
@@ -88,14 +77,13 @@ async def get_webhook(
 @router.patch(
     "/v1/webhooks/{webhookId}",
     operation_id="updateWebhook",
-    response_model=WebhookEnvelope,
 )
 async def update_webhook(
     *,
     webhook_id: Annotated[UUID, Path(alias="webhookId")],
-    body: WebhookUpdate,
+    body: models.WebhookUpdate,
     ctx: Annotated[RequestContext, Depends(operation_context("updateWebhook", Auth.REQUIRED))],
-) -> WebhookEnvelope:
+) -> models.WebhookEnvelope:
     """Change a webhook subscription"""
     return await ctx.run(impl.update_webhook, webhook_id=webhook_id, body=body)
 
@@ -103,7 +91,6 @@ async def update_webhook(
 @router.delete(
     "/v1/webhooks/{webhookId}",
     operation_id="deleteWebhook",
-    response_model=None,
     status_code=204,
 )
 async def delete_webhook(
@@ -119,7 +106,6 @@ async def delete_webhook(
     "/v1/webhooks/{webhookId}/deliveries",
     methods=["GET", "HEAD"],
     operation_id="listWebhookDeliveries",
-    response_model=WebhookDeliveryListEnvelope,
 )
 async def list_webhook_deliveries(
     *,
@@ -132,7 +118,7 @@ async def list_webhook_deliveries(
         RequestContext,
         Depends(operation_context("listWebhookDeliveries", Auth.REQUIRED)),
     ],
-) -> WebhookDeliveryListEnvelope:
+) -> models.WebhookDeliveryListEnvelope:
     """A webhook's deliveries"""
     return await ctx.run(
         impl.list_webhook_deliveries, cursor=cursor, limit=limit, webhook_id=webhook_id
@@ -142,7 +128,6 @@ async def list_webhook_deliveries(
 @router.post(
     "/v1/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver",
     operation_id="redeliverWebhookDelivery",
-    response_model=WebhookDeliveryEnvelope,
     status_code=202,
 )
 async def redeliver_webhook_delivery(
@@ -153,7 +138,7 @@ async def redeliver_webhook_delivery(
         RequestContext,
         Depends(operation_context("redeliverWebhookDelivery", Auth.REQUIRED)),
     ],
-) -> WebhookDeliveryEnvelope:
+) -> models.WebhookDeliveryEnvelope:
     """Send a delivery again"""
     return await ctx.run(
         impl.redeliver_webhook_delivery, webhook_id=webhook_id, delivery_id=delivery_id
@@ -163,7 +148,6 @@ async def redeliver_webhook_delivery(
 @router.post(
     "/v1/webhooks/{webhookId}/secret",
     operation_id="rotateWebhookSecret",
-    response_model=NewWebhookEnvelope,
 )
 async def rotate_webhook_secret(
     *,
@@ -171,6 +155,6 @@ async def rotate_webhook_secret(
     ctx: Annotated[
         RequestContext, Depends(operation_context("rotateWebhookSecret", Auth.REQUIRED))
     ],
-) -> NewWebhookEnvelope:
+) -> models.NewWebhookEnvelope:
     """Rotate a webhook's signing secret"""
     return await ctx.run(impl.rotate_webhook_secret, webhook_id=webhook_id)

@@ -24,6 +24,8 @@ find "$out/generated" -name '*.py' -exec sed -i 's|^#   filename:  .*$|#   filen
 # then reads their annotations as objects instead of compiling each string at import (about a
 # quarter of importing the module, in a cold start).
 sed -i 's|^from __future__ import annotations$|import re\nfrom pydantic import AfterValidator, field_validator|' "$out/generated/models.py"
+# One module per schema, each loaded when first named (split_models.py says why).
+python "$here/split_models.py" "$out/generated"
 # The settings are spelled out: OUT_DIR may lie outside the project, away from pyproject.toml.
 style=(--line-length 100 --target-version py311)
 ruff check --quiet "${style[@]}" --config "lint.isort.known-first-party = ['app', 'handlers']" \

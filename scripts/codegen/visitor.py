@@ -4,7 +4,8 @@ The generator's own arguments carry mangled names (`if__none__match`) and, with
 `--use-annotated`, lose the parameters' constraints; this visitor reads both from the contract.
 It gives the templates, per operation, the route's parameters (clean names, `Annotated` with
 the FastAPI source, alias and constraints), the handler's (the same names with plain types), the
-type the handler returns, and per tag the model names its router imports.
+type the handler returns, the route's own (its models named through the package, `models.X`),
+and per tag the model names it uses.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ IDEMPOTENCY_KEY = "Idempotency-Key"
 # A declared 304 means the handler answers a pre-rendered representation or "not modified".
 RAW_RESPONSE_STATUS = "304"
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# A string literal (left as it is) or a name.
+_LITERAL_OR_NAME = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[A-Za-z_][A-Za-z0-9_]*""")
 
 
 def python_name(name: str) -> str:
@@ -130,20 +133,42 @@ def signature(parser: OpenAPIParser, operation: Operation, raw_path: str) -> Sig
     return Signature(tuple(params), "Response" if raw_response else operation.response or "None")
 
 
+def qualified(text: str, models: set[str]) -> str:
+    """The text with each model's name read from the models package: `body: PostCreate` →
+    `body: models.PostCreate`. Routes name their models so, and a model's module loads when its
+    route is built (scripts/codegen/split_models.py)."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group()
+        after_dot = match.start() > 0 and text[match.start() - 1] == "."
+        return f"models.{name}" if name in models and not after_dot else name
+
+    return _LITERAL_OR_NAME.sub(replace, text)
+
+
+def route_signature(found: Signature, models: set[str]) -> Signature:
+    """The signature as the route declares it: its models named through the package."""
+    params = tuple(p._replace(route=qualified(p.route, models)) for p in found.params)
+    return Signature(params, qualified(found.returns, models))
+
+
 def get_signatures(parser: OpenAPIParser, model_path: Path) -> dict[str, object]:
     document: dict[str, Any] = parser.raw_obj
     raw_paths = {f"/{path.lstrip('/')}": path for path in document["paths"]}
     signatures: dict[str, Signature] = {}
+    routes: dict[str, Signature] = {}
     model_names: dict[str, set[str]] = {}
     known = {result.class_name for result in parser.results}
     for operation in parser.operations.values():
         found = signature(parser, operation, raw_paths[str(operation.path.raw)])
         signatures[str(operation.operationId)] = found
+        routes[str(operation.operationId)] = route_signature(found, known)
         used = model_names.setdefault(str((operation.tags or [""])[0].raw), set())
         for text in [found.returns, operation.response, *(p.route for p in found.params)]:
             used |= known & set(IDENTIFIER.findall(text))
     return {
         "signatures": signatures,
+        "routes": routes,
         "model_names": {tag: sorted(names) for tag, names in model_names.items()},
     }
 

@@ -58,6 +58,25 @@ def test_the_readiness_check_loads_no_database_layer() -> None:
     assert loaded.isdisjoint({"boto3", "botocore"})
 
 
+def models_in(loaded: set[str]) -> set[str]:
+    """The generated models' modules loaded, by schema module name."""
+    prefix = "generated.models."
+    return {name.removeprefix(prefix) for name in loaded if name.startswith(prefix)}
+
+
+def test_the_readiness_check_loads_only_its_own_models() -> None:
+    loaded = loaded_after(SERVE + "asyncio.run(serve(['/health']))")
+
+    assert models_in(loaded) == {"health", "health_status"}
+
+
+def test_a_request_loads_the_models_of_its_operation_and_no_other() -> None:
+    loaded = models_in(loaded_after(SERVE + "asyncio.run(serve(['/health', '/v1/categories']))"))
+
+    assert {"category_name", "api_error", "list_meta"} <= loaded
+    assert loaded.isdisjoint({"post", "post_envelope", "user", "webhook", "tag"}), loaded
+
+
 def test_the_first_request_that_needs_the_database_loads_it() -> None:
     loaded = loaded_after(SERVE + "asyncio.run(serve(['/health', '/v1/categories']))")
 

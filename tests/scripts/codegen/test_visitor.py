@@ -4,7 +4,14 @@ from typing import Any
 
 import pytest
 
-from scripts.codegen.visitor import Param, python_name, route_param
+from scripts.codegen.visitor import (
+    Param,
+    Signature,
+    python_name,
+    qualified,
+    route_param,
+    route_signature,
+)
 
 DOCUMENT: dict[str, Any] = {
     "components": {
@@ -53,3 +60,32 @@ def test_the_idempotency_key_header_is_marked() -> None:
     parameter = {"name": "Idempotency-Key", "in": "header", "schema": {}}
     assert route_param(DOCUMENT, parameter, "str").idempotency_key
     assert not route_param(DOCUMENT, {**parameter, "in": "query"}, "str").idempotency_key
+
+
+MODELS = {"PostStatus", "Slug", "PostEnvelope"}
+
+
+def test_a_route_names_its_models_through_the_package() -> None:
+    text = "status: Annotated[PostStatus | None, Query()] = None"
+
+    assert qualified(text, MODELS) == "status: Annotated[models.PostStatus | None, Query()] = None"
+
+
+def test_a_name_inside_a_string_or_after_a_dot_is_left_alone() -> None:
+    text = "slug: Annotated[Slug, Path(alias='Slug', pattern=\"^Slug$\")] = PostStatus.draft"
+
+    assert qualified(text, MODELS) == (
+        "slug: Annotated[models.Slug, Path(alias='Slug', pattern=\"^Slug$\")] = "
+        "models.PostStatus.draft"
+    )
+    assert qualified("x: other.Slug", MODELS) == "x: other.Slug"
+
+
+def test_the_route_signature_keeps_the_handler_types_plain() -> None:
+    found = Signature((Param("slug", "Slug", "slug: Slug"),), "PostEnvelope")
+
+    route = route_signature(found, MODELS)
+
+    assert route.returns == "models.PostEnvelope"
+    assert route.params == (Param("slug", "Slug", "slug: models.Slug"),)
+    assert found.returns == "PostEnvelope"
