@@ -20,23 +20,31 @@ from tests.handlers.test_attachments import PNG, complete, make_post, start_uplo
 from tests.helpers import data, eventually
 
 CYCLES = 50
+# A poll waits up to 1 s for a message and then sweeps; a worker that outlives this is a bug.
+STOP_SECONDS = 30
 
 
 @contextlib.asynccontextmanager
 async def polling_worker(settings: Settings) -> AsyncIterator[None]:
-    """The job worker long-polling the queue beside the test, as in production."""
+    """The job worker long-polling the queue beside the test, as in production, until told to
+    stop after its current poll.
 
-    async def forever() -> None:
+    Not cancelled: the database layer can swallow a cancellation (SQLAlchemy's asyncpg adapter
+    catches CancelledError while it terminates a connection), and a full run once hung here,
+    the worker polling on after its cancel while the test waited for it."""
+    stopping = asyncio.Event()
+
+    async def until_stopped() -> None:
         async with open_resources(settings) as resources:
-            while True:
+            while not stopping.is_set():
                 await poller.poll(resources=resources, batches=1, wait_seconds=1)
 
-    task = asyncio.create_task(forever())
+    task = asyncio.create_task(until_stopped())
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
+        stopping.set()
+        async with asyncio.timeout(STOP_SECONDS):
             await task
 
 
