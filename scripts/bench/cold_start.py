@@ -176,7 +176,10 @@ def count_instructions(env: dict[str, str]) -> None:
     floor, floor_statuses = instructions(FLOOR, env, [HEALTH_PATH])
     with_database, database_statuses = instructions(APP, env, everything)
     if [*app_statuses, *bare_statuses, *floor_statuses, database_statuses[0]] != ["200"] * 4:
-        raise SystemExit(f"{HEALTH_PATH} answered {app_statuses}, {bare_statuses}")
+        raise SystemExit(
+            f"{HEALTH_PATH} answered {app_statuses}, {bare_statuses}, {floor_statuses}; "
+            f"the database request's start {database_statuses}"
+        )
     extra = with_database - app
     print(f"instructions to the first {HEALTH_PATH}, one process each (cachegrind)")
     print(f"  app  {app:15,}")

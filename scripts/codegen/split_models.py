@@ -4,15 +4,15 @@ datamodel-code-generator writes every schema into generated/models.py, and impor
 of them: about a twentieth of a cold start, for schemas most processes never use. A route builds
 on its first request (app/http/routes.py) and names its models through the package, so with one
 module per schema a process loads only those of the operations it serves, and the readiness
-check loads none. The package's __init__ names every model for mypy and imports each one's
+check only Health's. The package's __init__ names every model for mypy and imports each one's
 module when the name is first read (PEP 562), so `from generated.models import PostCreate` works
 as before.
 
 Each module keeps the generator's header and imports (the formatter then drops those it does not
-use), imports the other schemas it names from their modules, and holds one definition with the
-helper functions only it names. The generator orders the definitions so that each names only
-those before it, so the modules import each other without a cycle; a definition that names a
-later one is refused.
+use), imports the other schemas it names from their modules, and holds one definition after the
+helper functions it is the first to read. The generator orders the definitions so that each
+names only those before it, so the modules import each other without a cycle; a definition that
+names a later one is refused.
 
 Usage: split_models.py GENERATED_DIR (rewrites GENERATED_DIR/models.py as GENERATED_DIR/models/).
 """
@@ -54,15 +54,14 @@ def _defined_name(node: ast.stmt) -> str:
     raise ValueError(f"line {node.lineno}: not a definition the split knows: {ast.dump(node)}")
 
 
-def parse(source: str) -> tuple[str, list[Definition]]:
-    """The module's header (comments and imports) and its definitions, in order."""
+def parse(source: str) -> tuple[str, str, list[Definition]]:
+    """The module's leading comment, its imports and its definitions, in order."""
     tree = ast.parse(source)
     lines = source.splitlines(keepends=True)
     body = tree.body
     first = next(i for i, n in enumerate(body) if not isinstance(n, ast.Import | ast.ImportFrom))
     comment = "".join(line for line in lines[: body[0].lineno - 1] if line.startswith("#"))
     imports = "".join(f"{ast.get_source_segment(source, node)}\n" for node in body[:first])
-    header = f"{comment}\n{imports}"
     definitions = []
     for node in body[first:]:
         start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
@@ -72,7 +71,7 @@ def parse(source: str) -> tuple[str, list[Definition]]:
         definitions.append(
             Definition(name, text, frozenset(read), isinstance(node, ast.FunctionDef))
         )
-    return header, definitions
+    return comment, imports, definitions
 
 
 def modules(definitions: list[Definition]) -> dict[str, list[Definition]]:
@@ -103,14 +102,14 @@ def modules(definitions: list[Definition]) -> dict[str, list[Definition]]:
 
 def module_source(header: str, members: list[Definition], owner: dict[str, str]) -> str:
     own = {d.name for d in members}
-    imports = sorted(
+    imports = {
         f"from .{owner[name]} import {name}\n"
         for d in members
         for name in d.names
         if name in owner and name not in own
-    )
+    }
     body = "\n\n".join(d.source for d in members)
-    return f"{header}{''.join(dict.fromkeys(imports))}\n\n{body}"
+    return f"{header}{''.join(sorted(imports))}\n\n{body}"
 
 
 _PACKAGE_INIT = Template(
@@ -160,10 +159,10 @@ def package_init(comment: str, grouped: dict[str, list[Definition]]) -> str:
 
 def split(generated: Path) -> None:
     single = generated / "models.py"
-    header, definitions = parse(single.read_text())
+    comment, imports, definitions = parse(single.read_text())
     grouped = modules(definitions)
     owner = {d.name: module for module, members in grouped.items() for d in members}
-    comment = "".join(line for line in header.splitlines(keepends=True) if line.startswith("#"))
+    header = f"{comment}\n{imports}"
     package = generated / "models"
     package.mkdir()
     for module, members in grouped.items():
